@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages amp needs to build and test, if any are missing.
+# Run as root (or with sudo). Does nothing when everything is already installed.
+set -euo pipefail
+
+packages=(
+    build-essential cmake pkg-config git
+    libcli11-dev nlohmann-json3-dev libsodium-dev libssl-dev libfmt-dev catch2
+    python3 openssl nodejs npm minisign hyperfine
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+
+echo "installing: ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

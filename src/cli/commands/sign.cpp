@@ -1,0 +1,66 @@
+// amp sign: sign personas, state files and integrity snapshots in place.
+#include <filesystem>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "amp/clock.hpp"
+#include "amp/crypto/key_files.hpp"
+#include "amp/signing/document_files.hpp"
+#include "amp/trust/workspace.hpp"
+#include "command.hpp"
+#include "console.hpp"
+#include "operator.hpp"
+
+namespace amp::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SignOptions {
+    std::vector<std::string> files;
+    std::string key;
+    std::optional<std::string> key_id;
+    std::string signer;
+};
+
+int run_sign(const SignOptions& options) {
+    const crypto::SecretKey key = crypto::load_private_key(options.key);
+    const std::string signer = options.signer.empty() ? operator_identity() : options.signer;
+    const TimePoint created_at = now();
+
+    // The trust store settles the key_id once for the whole call.
+    std::optional<trust::TrustStore> store;
+    if (const auto workspace = trust::Workspace::find(options.files.front());
+        workspace && fs::exists(workspace->trust_store_path())) {
+        store = trust::TrustStore::load(workspace->trust_store_path());
+    }
+    const std::string key_id = signing::choose_key_id(key, options.key_id, store ? &*store : nullptr);
+
+    // Every file is read and checked before any is written, so a bad file
+    // in the list leaves all of them untouched.
+    for (const std::string& file : options.files) signing::load_document(file);
+
+    const signing::SignRequest request{key, key_id, signer, created_at};
+    for (const std::string& file : options.files) {
+        signing::sign_file(file, request);
+        print_line(fmt::format("signed {} (key {})", file, key_id));
+    }
+    return 0;
+}
+
+}  // namespace
+
+void add_sign_command(CLI::App& app, Action& action) {
+    auto options = std::make_shared<SignOptions>();
+    CLI::App* command = app.add_subcommand("sign", "Sign personas, state files or integrity snapshots in place");
+    command->add_option("FILE", options->files, "Documents to sign")->required()->check(CLI::ExistingFile);
+    command->add_option("--key", options->key, "Private key file (PEM, raw or hex)")->required()->check(CLI::ExistingFile);
+    command->add_option("--key-id", options->key_id,
+                        "key_id to record (default: the trust-store entry whose public key matches --key)");
+    command->add_option("--signer", options->signer, "Who signs, e.g. ops@example.org (default: AMP_SIGNER or USER@HOST)");
+    command->callback([options, &action] { action = [options] { return run_sign(*options); }; });
+}
+
+}  // namespace amp::cli
