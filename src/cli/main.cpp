@@ -33,12 +33,12 @@ int main(int argc, char** argv) {
     amp::cli::add_sign_command(app, action);
     amp::cli::add_verify_command(app, action);
     amp::cli::add_check_command(app, action);
-    // amp::cli::add_fleet_command(app, action);
-    // amp::cli::add_gate_command(app, action);
-    // amp::cli::add_elevate_command(app, action);
-    // amp::cli::add_status_command(app, action);
-    // amp::cli::add_audit_command(app, action);
-    // amp::cli::add_state_command(app, action);
+    amp::cli::add_fleet_command(app, action);
+    amp::cli::add_gate_command(app, action);
+    amp::cli::add_elevate_command(app, action);
+    amp::cli::add_status_command(app, action);
+    amp::cli::add_audit_command(app, action);
+    amp::cli::add_state_command(app, action);
 
     try {
         app.parse(argc, argv);

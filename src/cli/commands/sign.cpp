@@ -6,6 +6,8 @@
 
 #include "amp/clock.hpp"
 #include "amp/crypto/key_files.hpp"
+#include "amp/operations/sign_state.hpp"
+#include "amp/persona/paths.hpp"
 #include "amp/signing/document_files.hpp"
 #include "amp/trust/workspace.hpp"
 #include "command.hpp"
@@ -44,8 +46,23 @@ int run_sign(const SignOptions& options) {
 
     const signing::SignRequest request{key, key_id, signer, created_at};
     for (const std::string& file : options.files) {
-        signing::sign_file(file, request);
+        if (persona::classify(file) != persona::FileKind::state) {
+            signing::sign_file(file, request);
+            print_line(fmt::format("signed {} (key {})", file, key_id));
+            continue;
+        }
+
+        const persona::PersonaPaths paths = persona::resolve(file);
+        const operations::SignStateResult result = operations::sign_state(paths, key, key_id, signer, created_at);
         print_line(fmt::format("signed {} (key {})", file, key_id));
+        if (result.snapshot_refreshed) {
+            print_line(fmt::format("  refreshed integrity snapshot {} (key {})", paths.integrity().string(), key_id));
+        } else if (result.break_message) {
+            print_warning(fmt::format("{}: {}; the integrity snapshot was left unchanged", paths.audit().string(),
+                                      *result.break_message));
+            print_hint(fmt::format("after review, re-anchor with: amp audit {} --checkpoint-create --acknowledge {} --reason R",
+                                   paths.persona().string(), result.break_entry.value_or(0)));
+        }
     }
     return 0;
 }
