@@ -677,15 +677,15 @@ TEST_CASE("verify of a log cut at every byte", "[chain]") {
             std::ofstream out(cut_log, std::ios::binary | std::ios::trunc);
             out.write(bytes.data(), static_cast<std::streamsize>(cut));
         }
-        const std::string kept = bytes.substr(0, cut);
-        const auto complete = static_cast<std::uint64_t>(std::count(kept.begin(), kept.end(), '\n'));
+        const std::string remaining = bytes.substr(0, cut);
+        const auto complete = static_cast<std::uint64_t>(std::count(remaining.begin(), remaining.end(), '\n'));
 
         const ChainReport report = verify_chain(cut_log);
 
         CHECK(report.entries == complete);
         CHECK(report.bytes == cut);
         CHECK(report.head == line_hash(lines[complete - 1]));
-        if (kept.back() == '\n') {
+        if (remaining.back() == '\n') {
             CHECK(report.intact());
         } else {
             REQUIRE(report.first_damage.has_value());

@@ -64,7 +64,7 @@ TEST_CASE("canonical form matches every JCS vector", "[json]") {
     CHECK(vectors == 6);
 }
 
-TEST_CASE("format_number matches all 10000 number vectors", "[json]") {
+TEST_CASE("format_number matches 10000 vectors", "[json]") {
     std::ifstream csv(jcs_dir / "numbers-10k.csv");
     REQUIRE(csv);
 
@@ -137,7 +137,7 @@ TEST_CASE("format_number rejects non-finite numbers", "[json]") {
                Contains("RFC 8785 allows only finite numbers"));
 }
 
-TEST_CASE("canonical form sorts names by UTF-16 code units", "[json]") {
+TEST_CASE("canonical form sorts by UTF-16 units", "[json]") {
     // U+FB33 is one code unit (0xFB33); U+1F602 starts with 0xD83D, so it
     // sorts first although its UTF-8 bytes (F0 ...) are greater (EF ...).
     CHECK(canonical_of(R"({"\ufb33":1,"\ud83d\ude02":2})") == "{\"\U0001F602\":2,\"\uFB33\":1}");
@@ -151,13 +151,13 @@ TEST_CASE("canonical form sorts names by UTF-16 code units", "[json]") {
           "{\"a\x7f\":3,\"a\u0080\":2,\"a\u00E9\":1}");
 }
 
-TEST_CASE("canonical form sorts every object and keeps array order", "[json]") {
+TEST_CASE("canonical form sorts nested objects", "[json]") {
     CHECK(canonical_of(R"({"b":[3,1,{"z":1,"y":[{"d":0,"c":0}]}],"a":{"b":0,"a":0}})") ==
           R"({"a":{"a":0,"b":0},"b":[3,1,{"y":[{"c":0,"d":0}],"z":1}]})");
     CHECK(canonical_of(" [ 1 , { } , [ ] , \"\" ] ") == R"([1,{},[],""])");
 }
 
-TEST_CASE("canonical form escapes only what RFC 8785 requires", "[json]") {
+TEST_CASE("canonical form escapes minimally", "[json]") {
     std::string controls;
     for (int byte = 0; byte < 0x20; ++byte) controls += static_cast<char>(byte);
     CHECK(canonicalize(Json(controls)) ==
@@ -196,7 +196,7 @@ TEST_CASE("canonical form rejects values it cannot represent", "[json]") {
     CHECK(rejection_of(Json::binary({1, 2})) == "cannot canonicalize a JSON value of type binary");
 }
 
-TEST_CASE("canonical payloads match the digests of signed fixtures", "[json]") {
+TEST_CASE("canonical payloads match fixture digests", "[json]") {
     // These documents were signed by an independent RFC 8785 implementation,
     // so equal digests show that both produce the same canonical bytes.
     const std::vector<std::string> files = {

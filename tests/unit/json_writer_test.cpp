@@ -37,7 +37,7 @@ std::string pretty_rejection_of(const Json& value) {
 
 }  // namespace
 
-TEST_CASE("to_pretty writes 2-space indentation in member order", "[json]") {
+TEST_CASE("to_pretty indents by two spaces", "[json]") {
     const Json document = parse(R"({"name":"QuietStone","version":"1.0","tags":["ops",1,{"b":true,"a":null}],
         "empty_object":{},"empty_array":[],"nested":{"z":{"y":[[]]}}})",
                                 "persona.json");
@@ -65,7 +65,7 @@ TEST_CASE("to_pretty writes 2-space indentation in member order", "[json]") {
           "}\n");
 }
 
-TEST_CASE("to_pretty writes top-level scalars and empty containers", "[json]") {
+TEST_CASE("to_pretty writes scalars and empties", "[json]") {
     CHECK(to_pretty(Json::object()) == "{}\n");
     CHECK(to_pretty(Json::array()) == "[]\n");
     CHECK(to_pretty(Json(42)) == "42\n");
@@ -74,7 +74,7 @@ TEST_CASE("to_pretty writes top-level scalars and empty containers", "[json]") {
     CHECK(to_pretty(Json(false)) == "false\n");
 }
 
-TEST_CASE("writer keeps UTF-8 raw and escapes only what JSON requires", "[json]") {
+TEST_CASE("writer escapes only required characters", "[json]") {
     const Json document = {{"caf\u00E9 \U0001F602", "tab\there \"quoted\" back\\slash \x01 \u2028 </script>"}};
     const std::string expected_member =
         "\"caf\u00E9 \U0001F602\": \"tab\\there \\\"quoted\\\" back\\\\slash \\u0001 \u2028 </script>\"";
@@ -134,7 +134,7 @@ TEST_CASE("writer output of source numbers is stable", "[json]") {
     CHECK(to_line(second) == R"({"empathy":0.4,"logic":1.0,"count":7,"big":1e+21,"tiny":1.5e-7,"zero":0})");
 }
 
-TEST_CASE("to_line writes one compact line in member order", "[json]") {
+TEST_CASE("to_line writes compact ordered lines", "[json]") {
     const Json entry = parse(R"({"event_type": "Note", "text": "checked",
         "nested": {"b": [1, 2.5, true, null], "a": {}}, "prev_hash": "genesis", "ts": "2026-04-01T09:00:00Z"})",
                              "audit.jsonl");
@@ -169,7 +169,7 @@ TEST_CASE("writer round trips the signed fixtures", "[json]") {
     CHECK(to_pretty(amp::json::read_file(path)) == read_bytes(path));
 }
 
-TEST_CASE("writer rejects values the reader would reject", "[json]") {
+TEST_CASE("writer rejects unreadable values", "[json]") {
     CHECK(pretty_rejection_of(Json(std::numeric_limits<double>::quiet_NaN())) ==
           "cannot write the number nan: JSON has no form for it");
     CHECK(pretty_rejection_of(Json::array({std::numeric_limits<double>::infinity()})) ==

@@ -76,6 +76,7 @@ public:
         int release_pipe[2];
         REQUIRE(::pipe(ready) == 0);
         REQUIRE(::pipe(release_pipe) == 0);
+
         pid_ = ::fork();
         REQUIRE(pid_ >= 0);
         if (pid_ == 0) {
@@ -97,6 +98,7 @@ public:
             }
             ::_exit(code);
         }
+
         ::close(ready[1]);
         ::close(release_pipe[0]);
         release_fd_ = release_pipe[1];
@@ -179,7 +181,7 @@ TEST_CASE("lock excludes another process", "[store]") {
 TEST_CASE("lock timeout message uses whole seconds", "[store]") {
     TempDir dir;
     const fs::path lock_path = dir / "agent.state.lock";
-    const FileLock held = FileLock::acquire(lock_path, 0ms);
+    const FileLock first_lock = FileLock::acquire(lock_path, 0ms);
 
     // flock locks belong to the open file description, so a second open in
     // the same process conflicts just as another process would.

@@ -22,7 +22,7 @@
 
 namespace amp::audit {
 
-// What is wrong with the first damaged entry.
+// Kind of damage found in the first damaged entry.
 enum class DamageKind {
     content_changed,      // prev_hash matches no line: the previous entry was edited, or entries were removed
     out_of_order,         // prev_hash is the hash of another line of the file than the previous one
@@ -74,7 +74,7 @@ struct ChainReport {
 // order, with its 0-based index and its line without "\n".
 using EntryVisitor = std::function<void(std::uint64_t index, const Json& entry, std::string_view line)>;
 
-// How verify_chain checks a chain.
+// Settings of one verify_chain call.
 struct VerifyOptions {
     // First entry checked. Earlier lines are only hashed and counted, and the
     // link of entry `from_index` to its predecessor is trusted (for `--from N`).
@@ -92,15 +92,15 @@ struct VerifyOptions {
     EntryVisitor visit;
 };
 
-// Verifies the chain in `log`: each entry from options.from_index on must
-// be a JSON object (strict reader rules), carry a string prev_hash linking
-// it to the previous line, and an RFC 3339 "ts" not earlier than the
-// previous entry's (compared as time points, fractions of a second
-// included). The file must end in "\n", and no line may exceed
-// amp::store::max_chain_line_bytes. Reports the first damage only, but
-// still counts entries and computes the head to the end of the file.
-// Throws amp::Error if the file cannot be opened or read (a missing file
-// included, since the caller decides whether an absent log is acceptable).
+// Verifies the chain in `log`. Each entry from options.from_index on must be
+// a JSON object under the strict reader's rules and carry a string prev_hash
+// that links it to the previous line. Its RFC 3339 "ts" must not be earlier
+// than the previous entry's, compared as time points with fractions of a
+// second. The file must end in "\n", and no line may exceed
+// amp::store::max_chain_line_bytes. Reports the first damage only, but still
+// counts entries and computes the head to the end of the file. Throws
+// amp::Error if the file cannot be opened or read. A missing file is such an
+// error too, because only the caller knows whether an absent log is fine.
 ChainReport verify_chain(const std::filesystem::path& log, const VerifyOptions& options);
 
 // Shorthand for verify_chain with only a visitor and a starting entry.

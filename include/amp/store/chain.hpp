@@ -50,9 +50,9 @@ ChainTail read_tail(const std::filesystem::path& log, bool count_entries = false
 class ChainAppender {
 public:
     // Opens (creating, mode 0644 less the umask) `log` with O_APPEND and
-    // finds the head from its tail. A torn final line is appended to
-    // `torn_path` (created with the log's mode) and fsynced there, then cut
-    // from the log with ftruncate and fsync; quarantined_bytes() then returns
+    // finds the head from its tail. A torn final line is first appended to
+    // `torn_path`, which gets the log's mode, and fsynced there. Then it is
+    // cut from the log with ftruncate and fsync. quarantined_bytes() returns
     // how much was moved, so the caller can record a Recovery entry. Throws
     // amp::Error on I/O failure or if the last complete line is longer than
     // max_chain_line_bytes.
@@ -75,9 +75,9 @@ public:
     // Serializes `entry` compactly in its member order, writes it plus "\n"
     // with one write(2), and advances the head. Returns the line written,
     // without its "\n". Throws amp::Error if `entry` is not an object, if
-    // entry["prev_hash"] is not head(), if the line is longer than
-    // max_chain_line_bytes, or if the write fails or is short (the next
-    // appender then quarantines the torn line).
+    // entry["prev_hash"] is not head(), or if the line is longer than
+    // max_chain_line_bytes. Also throws if the write fails or is short, and
+    // the next appender then quarantines the torn line.
     std::string append(const Json& entry);
 
     // fsyncs the log, and its directory the first time if the constructor

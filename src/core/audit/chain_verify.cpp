@@ -33,15 +33,15 @@ using EntryTime = std::chrono::sys_time<std::chrono::nanoseconds>;
 // ---------------------------------------------------------------------------
 // Lines of a chain file, read through one fixed buffer.
 
-// Bytes requested per read(2). The buffer holds one maximal line plus one
-// chunk, so any line within the limit is seen whole in the buffer.
+// Bytes requested per read(2). The buffer has room for one maximal line plus
+// one chunk, so any line within the limit is seen whole in the buffer.
 constexpr std::size_t read_chunk_bytes = 256 * 1024;
 
 // SHA-256 of one line after another. crypto::sha256 sets up a new OpenSSL
-// context and looks the algorithm up on every call, which for lines of a
-// few hundred bytes costs about as much as the hashing itself; this keeps
-// one of each for a whole pass.
-// NOTE: this belongs in amp/crypto/sha256.hpp as a reusable hasher; it
+// context and looks the algorithm up on every call. For lines of a few
+// hundred bytes that costs about as much as the hashing itself, so this
+// class keeps one context and one algorithm for a whole pass.
+// NOTE: this belongs in amp/crypto/sha256.hpp as a reusable hasher, and
 // lives here until that header offers one.
 class LineHasher {
 public:
@@ -244,15 +244,14 @@ struct EntryFields {
     std::optional<std::string_view> ts;  // set only when a string
 };
 
-// A single-pass check of one line against the strict reader's rules
-// (RFC 8259 grammar, valid UTF-8, no control characters in strings, paired
-// surrogate escapes, unique member names, integers within +/-(2^53 - 1),
-// finite doubles) that also locates the top-level "prev_hash" and "ts"
-// without building a Json. It is several times faster than a full parse.
-// It only ever accepts: whatever it does not accept (invalid lines, but
-// also escaped member names or values it would have to decode, deep
-// nesting, a byte order mark, numbers near the double limits) goes to the
-// strict reader, which then decides and explains.
+// A single-pass check of one line against the strict reader's rules that
+// also locates the top-level "prev_hash" and "ts" without building a Json.
+// It checks RFC 8259 grammar, UTF-8, control characters in strings, unique
+// member names, integers within +/-(2^53 - 1) and finite doubles.
+// It only ever accepts. Whatever it does not accept goes to the strict
+// reader, which then decides and explains: invalid lines, but also any
+// string with an escape, nesting deeper than 64, a byte order mark and
+// numbers near the limits of a double.
 class EntryScanner {
 public:
     bool accepts(std::string_view line, EntryFields& fields) {
@@ -336,8 +335,8 @@ private:
     }
 
     bool member_value(unsigned depth, std::string_view name) {
-        const bool wanted = depth == 0 && (name == "prev_hash" || name == "ts");
-        if (!wanted) return value(depth + 1);
+        const bool is_located_member = depth == 0 && (name == "prev_hash" || name == "ts");
+        if (!is_located_member) return value(depth + 1);
 
         skip_whitespace();
         if (name == "ts") fields_->has_ts = true;
@@ -725,10 +724,10 @@ private:
         report_.heads_at[count] = count == 0 ? std::string(store::genesis_hash) : tagged_hash(previous_digest_);
     }
 
-    // Looks for a line whose hash the broken entry records: found, the
-    // entries are out of order; not found, the previous entry was changed or
-    // entries were removed. A second streaming pass keeps memory flat, and
-    // it only runs on a broken chain.
+    // Looks for a line whose hash the broken entry records. If there is one,
+    // the entries are out of order. If not, the previous entry was changed or
+    // entries were removed. The search is a second streaming pass, so memory
+    // stays flat, and it only runs on a broken chain.
     void classify_break() {
         ChainDamage& damage = *report_.first_damage;
         const std::string previous = damage.index == 0 ? std::string("genesis") : fmt::format("entry {}", damage.index - 1);

@@ -7,6 +7,7 @@
 #include "amp/audit/chain_verify.hpp"
 #include "amp/audit/integrity.hpp"
 #include "amp/error.hpp"
+#include "amp/json/access.hpp"
 #include "amp/operations/state_binding.hpp"
 #include "amp/signing/signature.hpp"
 
@@ -127,14 +128,10 @@ SnapshotCheck check_snapshot(const persona::PersonaPaths& paths, signing::TrustS
     expect_name("audit_file", paths.audit());
     expect_name("drift_file", paths.drift());
 
-    if (snapshot.contains("entries") && snapshot["entries"].is_number_unsigned()) {
-        check.anchored_entries = snapshot["entries"].get<std::uint64_t>();
-        check.audit_head = snapshot.value("chain_head", "");
-    }
-    if (snapshot.contains("drift_entries") && snapshot["drift_entries"].is_number_unsigned()) {
-        check.drift_entries = snapshot["drift_entries"].get<std::uint64_t>();
-        check.drift_head = snapshot.value("drift_head", "");
-    }
+    check.anchored_entries = json::count_member(snapshot, "entries");
+    if (check.anchored_entries) check.audit_head = snapshot.value("chain_head", "");
+    check.drift_entries = json::count_member(snapshot, "drift_entries");
+    if (check.drift_entries) check.drift_head = snapshot.value("drift_head", "");
     const std::vector<AcknowledgedBreak> breaks = acknowledged_breaks(snapshot);
     Json acknowledged = Json::array();
     for (const AcknowledgedBreak& entry : breaks) {

@@ -7,6 +7,7 @@
 
 #include "amp/audit/chain_verify.hpp"
 #include "amp/error.hpp"
+#include "amp/json/access.hpp"
 #include "amp/json/writer.hpp"
 #include "amp/operations/state_binding.hpp"
 #include "amp/signing/document_files.hpp"
@@ -23,8 +24,9 @@ std::vector<AcknowledgedBreak> acknowledged_breaks(const Json& snapshot) {
     std::vector<AcknowledgedBreak> breaks;
     if (!snapshot.contains("acknowledged_breaks") || !snapshot["acknowledged_breaks"].is_array()) return breaks;
     for (const Json& entry : snapshot["acknowledged_breaks"]) {
-        if (!entry.is_object() || !entry.contains("entry") || !entry["entry"].is_number_unsigned()) continue;
-        breaks.push_back({entry["entry"].get<std::uint64_t>(), entry.value("reason", "")});
+        const auto index = json::count_member(entry, "entry");
+        if (!index) continue;
+        breaks.push_back({*index, entry.value("reason", "")});
     }
     return breaks;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "amp/crypto/sha256.hpp"
+#include "amp/json/access.hpp"
 #include "amp/json/canonical.hpp"
 #include "amp/json/reader.hpp"
 #include "amp/store/reverse_scan.hpp"
@@ -44,11 +45,9 @@ std::optional<Json> latest_state_change(const std::filesystem::path& audit_log) 
 StateBinding check_state_binding(const persona::PersonaPaths& paths, const std::optional<Json>& state) {
     StateBinding binding;
     const std::optional<Json> change = latest_state_change(paths.audit());
-    if (state && state->contains("state_rev") && (*state)["state_rev"].is_number_unsigned()) {
-        binding.state_rev = (*state)["state_rev"].get<std::uint64_t>();
-    }
-    if (change && change->contains("state_rev") && (*change)["state_rev"].is_number_unsigned()) {
-        binding.audited_rev = (*change)["state_rev"].get<std::uint64_t>();
+    if (state) binding.state_rev = json::count_member(*state, "state_rev");
+    if (change) {
+        binding.audited_rev = json::count_member(*change, "state_rev");
         if (change->contains("state")) binding.audited_state = (*change)["state"];
     }
 

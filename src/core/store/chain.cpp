@@ -183,8 +183,8 @@ ChainTail read_tail(const std::filesystem::path& log, bool count_entries) {
 }
 
 ChainAppender::ChainAppender(std::filesystem::path log, std::filesystem::path torn_path) : log_(std::move(log)) {
-    // Creating with O_EXCL tells whether the log is new, because a new file is
-    // durable only once its directory entry is, which sync() then makes so.
+    // Creating with O_EXCL shows whether the log is new. A new file is durable
+    // only once its directory entry is, so sync() then fsyncs the directory.
     fd_ = ::open(log_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
     if (fd_ < 0 && errno == ENOENT) {
         fd_ = ::open(log_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

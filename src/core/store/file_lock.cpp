@@ -21,8 +21,9 @@ namespace amp::store {
 
 namespace {
 
-// Upper bound for AMP_LOCK_TIMEOUT. It only keeps the conversion to
-// milliseconds far from overflow; nobody waits a day for a persona lock.
+// Maximum AMP_LOCK_TIMEOUT in seconds. It keeps the conversion to
+// milliseconds far from overflow, and one day is far beyond any real wait
+// for a persona lock.
 constexpr double max_lock_timeout_seconds = 86400;
 
 std::string format_seconds(std::chrono::milliseconds timeout) {

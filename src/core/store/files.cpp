@@ -126,7 +126,7 @@ void replace_file(const std::filesystem::path& target, std::string_view contents
     ScopedFd guard(fd);
 
     // From here on every failure removes the temporary file, so the directory
-    // holds no half-written leftovers and the target keeps its old contents.
+    // contains no half-written leftovers and the target keeps its old contents.
     const auto fail = [&](std::string_view step, int error_number) {
         guard.close_now();
         ::unlink(temporary.c_str());
