@@ -4,6 +4,7 @@
 // become messages and exit codes.
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -54,12 +55,22 @@ int main(int argc, char** argv) {
         return usage_exit;
     }
 
+    // Scripts that asked for --json get a JSON document on stdout even when the command fails.
+    bool json_output = false;
+    for (int i = 1; i < argc; ++i) json_output = json_output || std::string_view(argv[i]) == "--json";
+
     amp::set_warning_sink([](const std::string& message) { amp::cli::print_warning(message); });
     try {
         return action ? action() : usage_exit;
     } catch (const amp::Error& error) {
         amp::cli::print_error(error.what());
         amp::cli::print_hints(error.hints());
+        if (json_output) {
+            amp::cli::print_json(amp::Json{{"ok", false},
+                                           {"error", error.what()},
+                                           {"hints", error.hints()},
+                                           {"exit_code", static_cast<int>(error.code())}});
+        }
         return static_cast<int>(error.code());
     } catch (const std::exception& error) {
         amp::cli::print_error(fmt::format("internal error: {}", error.what()));

@@ -6,6 +6,9 @@ set -u
 : "${AMP:?AMP must point at the built amp binary}"
 : "${AMP_SHARED_DIR:?AMP_SHARED_DIR must point at the shared conformance data}"
 AMP=$(realpath "$AMP")
+# The binary's directory goes first on PATH, so a test can also run `amp` as
+# an operator would once the `amp` function below is unset.
+PATH="$(dirname "$AMP"):$PATH"
 SIGNED="$AMP_SHARED_DIR/conformance/signed"
 REFERENCE="$AMP_SHARED_DIR/reference/personas"
 
@@ -37,7 +40,7 @@ fail() {
 }
 
 # Runs amp with the given arguments; sets CODE, OUT and ERR.
-amp() {
+run_amp() {
     local out_file err_file
     out_file=$(mktemp) err_file=$(mktemp)
     "$AMP" "$@" >"$out_file" 2>"$err_file"
@@ -46,6 +49,8 @@ amp() {
     ERR=$(cat "$err_file")
     rm -f "$out_file" "$err_file"
 }
+
+amp() { run_amp "$@"; }
 
 expect_exit() {
     if [ "$CODE" = "$1" ]; then pass; else fail "expected exit $1, got $CODE"; fi

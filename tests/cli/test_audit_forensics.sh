@@ -46,8 +46,8 @@ expect_json 'd["personas"][0]["audit"]["damage"]["computed_hash"] != d["personas
 amp audit b.json --verify
 expect_stdout "computed prev_hash: sha256:"
 expect_stdout "recorded prev_hash: sha256:"
-expect_stdout "needs manual review: entries 4..9"
-expect_stderr "--acknowledge 4"
+expect_stdout "needs manual review: entries 3..9"
+expect_stderr "--acknowledge 4 --reason R"
 
 begin "entry removed"
 make_history c
@@ -65,7 +65,14 @@ open('d.audit.jsonl', 'w').write(''.join(lines))"
 amp audit d.json --verify --json
 expect_exit 1
 expect_json 'd["personas"][0]["audit"]["damage"]["kind"] == "out_of_order" and d["personas"][0]["audit"]["damage"]["index"] == 3'
-expect_json 'd["personas"][0]["audit"]["damage"]["links_to"] == 3 - 1 or d["personas"][0]["audit"]["damage"]["links_to"] == 4'
+expect_json 'd["personas"][0]["audit"]["damage"]["links_to"] == 4'
+amp audit d.json --checkpoint-create --sign-key k1.key --acknowledge 3 --reason "swap reviewed"
+expect_exit 1
+expect_stderr "--acknowledge 3 --acknowledge 4 --acknowledge 5 --reason R"
+amp audit d.json --checkpoint-create --sign-key k1.key --acknowledge 3 --acknowledge 4 --acknowledge 5 --reason "swap reviewed"
+expect_exit 0
+amp audit d.json --verify --json
+expect_json 'd["personas"][0]["audit"]["intact"] is True'
 
 begin "second genesis"
 make_history e
@@ -133,7 +140,7 @@ expect_true "never reported intact when cut ($false_intact)" test "$false_intact
 
 begin "signed snapshot anchors the chain and acknowledgements re-anchor a break"
 make_history s
-amp audit s.json --checkpoint-create --sign-key k1.key
+AMP_NOW=2026-04-01T09:45:00Z amp audit s.json --checkpoint-create --sign-key k1.key
 expect_exit 0
 expect_file_contains s.integrity.json '"audit_file": "s.audit.jsonl"'
 amp audit s.json --checkpoint-verify
@@ -144,7 +151,8 @@ edit_line s.audit.jsonl 12 "line.replace(b'\"reason\":\"after\"', b'\"reason\":\
 amp audit s.json --verify --json
 expect_exit 1
 expect_json 'd["personas"][0]["anchored_range"] == {"first": 0, "last": 9}'
-expect_json 'd["personas"][0]["review_range"]["first"] == 12'
+expect_json 'd["personas"][0]["review_range"]["first"] == 11'
+expect_json 'd["personas"][0]["first_break"] == 12'
 amp sign s.state.json --key k1.key
 expect_exit 0
 expect_stderr "--acknowledge 12"
@@ -155,9 +163,14 @@ expect_exit 3
 amp audit s.json --checkpoint-create --sign-key k1.key --acknowledge 12 --reason "IR-2211 reviewed"
 expect_exit 0
 amp audit s.json --verify --json
-expect_exit 1
+expect_exit 0
 expect_json 'd["personas"][0]["audit"]["intact"] is True'
 expect_json 'd["personas"][0]["integrity"]["acknowledged_breaks"][0]["reason"] == "IR-2211 reviewed"'
+
+begin "an unsigned snapshot never replaces a signed one"
+amp audit s.json --checkpoint-create
+expect_exit 3
+expect_stderr "refusing to replace it with an unsigned snapshot"
 
 begin "an unsigned snapshot's acknowledgement is not honoured"
 make_history u

@@ -115,6 +115,36 @@ expect_stderr "no trust store"
 expect_stderr "amp: hint:"
 rm -rf /tmp/amp-no-ws-$$
 
+begin "missing files are exit 3 naming the file"
+amp sign no-such.json --key ossl.key --key-id ossl
+expect_exit 3
+expect_stderr "no-such.json"
+amp verify agent.json --pubkey no-such.pub
+expect_exit 3
+expect_stderr "no-such.pub"
+amp fleet no-such-dir --check
+expect_exit 3
+expect_stderr "no-such-dir"
+
+begin "unsigned documents are invalid even without a trust store"
+mkdir -p /tmp/amp-unsigned-$$ && cp "$REFERENCE/quiet_stone_v1.json" /tmp/amp-unsigned-$$/u.json
+(cd /tmp/amp-unsigned-$$ && amp verify u.json --json; echo "$CODE" >code; printf '%s' "$OUT" >out)
+CODE=$(cat /tmp/amp-unsigned-$$/code) OUT=$(cat /tmp/amp-unsigned-$$/out)
+expect_exit 1
+expect_json 'd["files"][0]["code"] == "no_signature"'
+rm -rf /tmp/amp-unsigned-$$
+
+begin "--json failures still print a JSON document"
+amp verify agent.json --pubkey bad.key --json
+expect_exit 3
+expect_json 'd["ok"] is False and d["exit_code"] == 3 and "bad.key" in d["error"]'
+
+begin "signing with a key_id the trust store lacks warns"
+amp keygen --key-id later -o later
+amp sign agent.json --key later.key --key-id later
+expect_exit 0
+expect_stderr "not in the trust store"
+
 begin "usage errors exit 64"
 amp sign agent.json
 expect_exit 64

@@ -29,6 +29,8 @@ expect_exit 0
 amp trust add new.pub --key-id k-2026-Q2
 expect_exit 0
 
+cp personas/release_bot.state.json old-release_bot.state
+
 begin "planned rotation: re-sign all active personas"
 amp fleet personas/ --check  # verify current state
 expect_exit 0
@@ -42,7 +44,8 @@ expect_true "snapshot refreshed with the new key" test "$(key_of personas/agent.
 
 begin "planned rotation: the next gate evaluation re-signs a state file"
 printf '{"signing": {"key": "new.key", "key_id": "k-2026-Q2"}}\n' >.ampersona/config.json
-amp sign personas/release_bot.state.json --key old.key --key-id k-2026-Q1
+# A state file the loop missed: the same state, still signed with the old key.
+cp old-release_bot.state personas/release_bot.state.json
 expect_true "release_bot state back on the old key" test "$(key_of personas/release_bot.state.json)" = k-2026-Q1
 rev_before=$(py "import json; print(json.load(open('personas/release_bot.state.json'))['state_rev'])")
 # State files are re-signed automatically on next gate evaluation
@@ -65,6 +68,8 @@ expect_exit 1
 expect_stdout "grace period ended"
 
 begin "backup: the runbook's tar command and checks"
+# The runbook's commands exactly as an operator types them, with the real binary.
+unset -f amp
 # Full backup
 tar czf ampersona-backup-$(date +%Y%m%d).tar.gz \
   personas/*.json \
@@ -77,6 +82,7 @@ expect_true "tar succeeded" test $? = 0
 # Verify backup integrity
 amp fleet personas/ --check --json > backup-check.json
 expect_true "fleet check passed" test $? = 0
+amp() { run_amp "$@"; }
 expect_true "backup-check.json is a passing report" py "import json; d=json.load(open('backup-check.json')); assert d['ok'] and d['summary']['personas'] == 2"
 amp audit personas/*.json --verify
 expect_exit 0
@@ -122,8 +128,9 @@ printf '{"corrupt' >personas/agent.state.json
 cd personas
 # 1. Check audit chain integrity
 amp audit agent.json --verify
-expect_exit 3
-expect_stderr "agent.state.json:1:"
+expect_exit 1
+expect_stdout "the state file cannot be read"
+expect_stdout "agent.state.json:1:"
 # 2. Last valid state is in the audit log's most recent StateChange entry
 amp state rebuild agent.json --key ../admin.key
 expect_exit 0
@@ -136,20 +143,24 @@ cd ..
 
 begin "recovery from a corrupted audit chain"
 cd personas
-py "
+# Tamper with the newest gate decision, recorded after the last signed checkpoint.
+edited=$(py "
 lines = open('agent.audit.jsonl', 'rb').read().split(b'\n')
-lines[2] = lines[2].replace(b'\"schema_valid\":true', b'\"schema_valid\":false')
-open('agent.audit.jsonl', 'wb').write(b'\n'.join(lines))"
+index = max(i for i, line in enumerate(lines) if b'\"decision\":\"pending_human\"' in line)
+lines[index] = lines[index].replace(b'\"schema_valid\":true', b'\"schema_valid\":false')
+open('agent.audit.jsonl', 'wb').write(b'\n'.join(lines))
+print(index)")
+broken=$((edited + 1))
 # 1. Find last valid checkpoint
 amp audit agent.json --verify  # reports break point
 expect_exit 1
-expect_stdout "entry 3 (line 4)"
+expect_stdout "entry $broken (line $((broken + 1)))"
 expect_stdout "anchored by the signed snapshot: entries 0.."
 # 4. Create new checkpoint at current state
 amp sign agent.state.json --key ../admin.key
 expect_exit 0
-expect_stderr "--acknowledge 3"
-amp audit agent.json --checkpoint-create --sign-key ../admin.key --acknowledge 3 --reason "IR-2211 reviewed"
+expect_stderr "--acknowledge $broken"
+amp audit agent.json --checkpoint-create --sign-key ../admin.key --acknowledge "$broken" --reason "IR-2211 reviewed"
 expect_exit 0
 amp audit agent.json --verify
 expect_stdout "acknowledged by the snapshot's signer: IR-2211 reviewed"
@@ -202,15 +213,15 @@ amp status p1.json --json
 expect_json 'd["current_phase"] == "active"'
 
 begin "playbook 2: elevation stuck active"
-AMP_NOW=2026-06-01T09:00:00Z amp elevate p1.json --elevation release-deploy --reason "deploy" --approver lead@co.com
-AMP_NOW=2026-06-01T11:00:00Z amp status p1.json --json
+AMP_NOW=2098-06-01T09:00:00Z amp elevate p1.json --elevation release-deploy --reason "deploy" --approver lead@co.com
+AMP_NOW=2098-06-01T11:00:00Z amp status p1.json --json
 expect_json 'd["elevations"][0]["expired"] is True and len(d["expired_unrecorded"]) == 1'
-AMP_NOW=2026-06-01T11:00:00Z amp gate p1.json --evaluate trust_decay --metrics m.json
+AMP_NOW=2098-06-01T11:00:00Z amp gate p1.json --evaluate trust_decay --metrics m.json
 expect_true "expiry recorded" grep -q '"action":"expire"' p1.audit.jsonl
 amp status p1.json --json
 expect_json 'd["elevations"] == []'
-AMP_NOW=2026-06-02T09:00:00Z amp elevate p1.json --elevation release-deploy --reason "again" --approver lead@co.com
-AMP_NOW=2026-06-02T09:05:00Z amp elevate p1.json --revoke release-deploy --reason "stuck, deactivated by hand"
+AMP_NOW=2098-06-02T09:00:00Z amp elevate p1.json --elevation release-deploy --reason "again" --approver lead@co.com
+AMP_NOW=2098-06-02T09:05:00Z amp elevate p1.json --revoke release-deploy --reason "stuck, deactivated by hand"
 expect_exit 0
 
 begin "playbook 3: chain verification failure re-anchored"

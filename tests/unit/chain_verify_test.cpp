@@ -324,6 +324,8 @@ TEST_CASE("verify finds a line that is not JSON", "[chain]") {
     CHECK(damage.kind == DamageKind::not_json);
     CHECK(damage.index == 5);
     CHECK(damage.line == 6);
+    CHECK(damage.computed_hash == line_hash(lines[4]));
+    CHECK(damage.recorded_hash.empty());
     CHECK_THAT(damage.message, Catch::StartsWith("entry 5 (line 6) is not valid JSON: "));
     CHECK(report.entries == 9);
     CHECK(report.head == line_hash(lines.back()));
@@ -366,6 +368,8 @@ TEST_CASE("verify finds a timestamp going backwards", "[chain]") {
     CHECK(damage.kind == DamageKind::timestamp_backwards);
     CHECK(damage.index == 4);
     CHECK(damage.line == 5);
+    CHECK(damage.computed_hash == line_hash(lines[3]));
+    CHECK(damage.recorded_hash == line_hash(lines[3]));
     CHECK(damage.message ==
           "entry 4 (line 5) has ts 2026-04-01T08:59:59Z, earlier than ts 2026-04-01T09:00:03Z of entry 3");
 }

@@ -171,13 +171,13 @@ TEST_CASE("writer round trips the signed fixtures", "[json]") {
 
 TEST_CASE("writer rejects unreadable values", "[json]") {
     CHECK(pretty_rejection_of(Json(std::numeric_limits<double>::quiet_NaN())) ==
-          "cannot write the number nan: JSON has no form for it");
+          "cannot write the number nan: JSON cannot represent it");
     CHECK(pretty_rejection_of(Json::array({std::numeric_limits<double>::infinity()})) ==
-          "cannot write the number inf: JSON has no form for it");
+          "cannot write the number inf: JSON cannot represent it");
     CHECK(pretty_rejection_of(Json(std::int64_t{9007199254740992})) ==
-          "cannot write integer 9007199254740992: it is outside ±(2^53-1), the range amp reads");
+          "cannot write integer 9007199254740992: it is outside ±(2^53-1), the range amp's reader accepts");
     CHECK(pretty_rejection_of(Json(std::numeric_limits<std::uint64_t>::max())) ==
-          "cannot write integer 18446744073709551615: it is outside ±(2^53-1), the range amp reads");
+          "cannot write integer 18446744073709551615: it is outside ±(2^53-1), the range amp's reader accepts");
     CHECK(pretty_rejection_of(Json{{"name", "bad \xff"}}) == "string is not valid UTF-8 (byte 0xff at offset 4)");
     CHECK(pretty_rejection_of(Json{{"bad \xff", 1}}) == "string is not valid UTF-8 (byte 0xff at offset 4)");
     CHECK_THROWS_AS(to_line(Json(std::numeric_limits<double>::infinity())), amp::Error);

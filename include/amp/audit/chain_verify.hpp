@@ -43,11 +43,12 @@ struct ChainDamage {
     DamageKind kind = DamageKind::content_changed;
     std::uint64_t index = 0;  // 0-based entry index of the first bad entry
     std::uint64_t line = 0;   // 1-based line number (index + 1)
-    // Hash of the previous line as recomputed ("genesis" at index 0). For a
-    // torn final line, the head of the complete lines before it.
+    // Hash of the previous line as recomputed ("genesis" at index 0), for
+    // every kind. For a torn final line, that is the head of the complete
+    // lines before it.
     std::string computed_hash;
-    // prev_hash recorded in the entry; empty when the entry could not be read
-    // (not_json, not_an_object, line_too_long, torn_final_line).
+    // prev_hash recorded in the entry. It is empty when the entry could not
+    // be read (not_json, not_an_object, line_too_long, torn_final_line).
     std::string recorded_hash;
     // For out_of_order: the entry whose hash the recorded prev_hash is.
     std::optional<std::uint64_t> links_to;

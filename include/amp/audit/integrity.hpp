@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "amp/clock.hpp"
 #include "amp/crypto/ed25519.hpp"
@@ -32,19 +33,20 @@ std::vector<AcknowledgedBreak> acknowledged_breaks(const Json& snapshot);
 // Builds a snapshot of the persona's chains and state as they are now. The
 // audit chain must be intact once the existing and new acknowledgements are
 // applied; otherwise amp::Error (exit 1) names the break and the
-// --acknowledge command to run after review. Acknowledging an entry that is
-// not a break is refused too. Does not write anything.
-Json build_snapshot(const persona::PersonaPaths& paths, const std::optional<AcknowledgedBreak>& acknowledge,
+// --acknowledge command, listing every break, to run after review.
+// Acknowledging an entry that is not the next break, or an unreadable line,
+// is refused (exit 3). Does not write anything.
+Json build_snapshot(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge,
                     TimePoint now);
 
 // Creates STEM.integrity.json (signed when `signer` is given) and appends a
 // Checkpoint entry to the audit log, under the persona's lock. Returns the
 // snapshot written.
-Json create_checkpoint(const persona::PersonaPaths& paths, const std::optional<AcknowledgedBreak>& acknowledge,
+Json create_checkpoint(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge,
                        const std::optional<SnapshotSigner>& signer, TimePoint now);
 
 // create_checkpoint for a caller that already holds the persona's lock.
-Json write_checkpoint(const persona::PersonaPaths& paths, const std::optional<AcknowledgedBreak>& acknowledge,
+Json write_checkpoint(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge,
                       const std::optional<SnapshotSigner>& signer, TimePoint now);
 
 }  // namespace amp::audit

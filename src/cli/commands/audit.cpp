@@ -31,7 +31,7 @@ struct AuditOptions {
     std::uint64_t from = 0;
     std::string sign_key;
     std::optional<std::string> key_id;
-    std::optional<std::uint64_t> acknowledge;
+    std::vector<std::uint64_t> acknowledge;
     std::string reason;
     bool json = false;
 };
@@ -88,8 +88,12 @@ void print_history(const audit::HistoryReport& report) {
     if (details.contains("review_range")) {
         print_line(fmt::format("  needs manual review: entries {}..{}", details["review_range"].value("first", 0),
                                details["review_range"].value("last", 0)));
-        print_hint(fmt::format("after review, re-anchor with: amp audit {} --checkpoint-create --acknowledge {} --reason R",
-                               persona, details["review_range"].value("first", 0)));
+        print_hint(fmt::format("after review, re-anchor with: amp audit {} --checkpoint-create --sign-key KEY --acknowledge {} --reason R",
+                               persona, details.value("first_break", 0)));
+    } else if (details["audit"].contains("damage") && details["audit"]["damage"].value("kind", "") == "torn_final_line") {
+        print_hint(fmt::format("a torn final line is a crash artefact: the next append moves it to the .torn file, "
+                               "e.g. amp audit {} --note TEXT --approver WHO",
+                               persona));
     }
 }
 
@@ -114,22 +118,40 @@ int run_verify(const AuditOptions& options) {
 
 int run_checkpoint_create(const AuditOptions& options) {
     const persona::PersonaPaths paths = persona::resolve(options.files.front());
-    std::optional<crypto::SecretKey> key;
-    std::string key_id;
-    if (!options.sign_key.empty()) {
-        key = crypto::load_private_key(options.sign_key);
-        std::optional<trust::TrustStore> store;
-        if (const auto workspace = trust::Workspace::find(paths.persona());
-            workspace && std::filesystem::exists(workspace->trust_store_path())) {
-            store = trust::TrustStore::load(workspace->trust_store_path());
+    const auto workspace = trust::Workspace::find(paths.persona());
+
+    // The key: --sign-key, else the workspace's signing key.
+    std::string key_file = options.sign_key;
+    std::optional<std::string> requested_key_id = options.key_id;
+    if (key_file.empty()) {
+        const auto configured = workspace ? workspace->signing() : trust::signing_from_environment();
+        if (configured) {
+            key_file = configured->key.string();
+            requested_key_id = configured->key_id;
         }
-        key_id = signing::choose_key_id(*key, options.key_id, store ? &*store : nullptr);
-    } else {
-        print_warning("the snapshot is unsigned (no --sign-key): it anchors nothing and its acknowledgements are not honoured");
     }
 
-    std::optional<audit::AcknowledgedBreak> acknowledge;
-    if (options.acknowledge) acknowledge = audit::AcknowledgedBreak{*options.acknowledge, options.reason};
+    std::optional<crypto::SecretKey> key;
+    std::string key_id;
+    if (!key_file.empty()) {
+        key = crypto::load_private_key(key_file);
+        std::optional<trust::TrustStore> store;
+        if (workspace && std::filesystem::exists(workspace->trust_store_path())) {
+            store = trust::TrustStore::load(workspace->trust_store_path());
+        }
+        key_id = signing::choose_key_id(*key, requested_key_id, store ? &*store : nullptr);
+    } else {
+        if (std::filesystem::exists(paths.integrity()) &&
+            signing::is_signed(signing::load_document(paths.integrity()))) {
+            throw Error(fmt::format("{} is signed; refusing to replace it with an unsigned snapshot", paths.integrity().string()),
+                        {"pass --sign-key KEY"});
+        }
+        print_warning("the snapshot is unsigned (no --sign-key and no signing key configured): it anchors nothing and "
+                      "its acknowledgements are not honoured");
+    }
+
+    std::vector<audit::AcknowledgedBreak> acknowledge;
+    for (const std::uint64_t entry : options.acknowledge) acknowledge.push_back({entry, options.reason});
     std::optional<audit::SnapshotSigner> signer;
     if (key) signer.emplace(audit::SnapshotSigner{*key, key_id, operator_identity()});
 
@@ -140,7 +162,9 @@ int run_checkpoint_create(const AuditOptions& options) {
     }
     print_line(fmt::format("wrote {}: audit entries {} (head {}){}", paths.integrity().string(), snapshot.value("entries", 0),
                            snapshot.value("chain_head", "?"), key ? fmt::format(", signed with key {}", key_id) : ""));
-    if (acknowledge) print_line(fmt::format("  break at entry {} acknowledged: {}", acknowledge->entry, acknowledge->reason));
+    for (const audit::AcknowledgedBreak& entry : acknowledge) {
+        print_line(fmt::format("  break at entry {} acknowledged: {}", entry.entry, entry.reason));
+    }
     return 0;
 }
 
@@ -192,13 +216,14 @@ void add_audit_command(CLI::App& app, Action& action) {
     auto* note = command->add_option("--note", options->note, "Append an incident note to the audit log");
     auto* approver = command->add_option("--approver", options->approver, "Who records the note")->needs(note);
     auto* sign_key = command->add_option("--sign-key", options->sign_key, "Private key to sign the snapshot with")
-                         ->needs(create)->check(CLI::ExistingFile);
+                         ->needs(create);
     command->add_option("--key-id", options->key_id, "key_id of --sign-key (default: from the trust store)")->needs(sign_key);
     auto* acknowledge = command->add_option("--acknowledge", options->acknowledge,
-                                            "Entry index of a reviewed break to re-anchor")->needs(create);
+                                            "Entry index of a reviewed break to re-anchor (repeat for several)")->needs(create);
     auto* reason = command->add_option("--reason", options->reason, "Why the break is acceptable, e.g. IR-2211 reviewed");
     acknowledge->needs(reason);
     reason->needs(acknowledge);
+    acknowledge->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     command->add_flag("--json", options->json, "Print one JSON report on stdout");
     verify->excludes(create)->excludes(check)->excludes(note);
     create->excludes(check)->excludes(note);

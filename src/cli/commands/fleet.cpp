@@ -83,7 +83,7 @@ int run_status(const FleetOptions& options) {
 void add_fleet_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<FleetOptions>();
     CLI::App* command = app.add_subcommand("fleet", "Check or summarise every persona in a directory");
-    command->add_option("DIR", options->directory, "Directory of personas")->required()->check(CLI::ExistingDirectory);
+    command->add_option("DIR", options->directory, "Directory of personas")->required();
     auto* check = command->add_flag("--check", options->check,
                                     "Check schema, signatures, state binding, audit and drift chains, snapshots; exit 1 if any fails");
     auto* status = command->add_flag("--status", options->status, "One row per persona: phase, rev, elevations, key, audit");

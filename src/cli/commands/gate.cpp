@@ -48,8 +48,7 @@ void add_gate_command(CLI::App& app, Action& action) {
     auto* approve = command->add_option("--approve", options->approve, "Apply the pending human transition of this gate");
     auto* override_option =
         command->add_option("--override", options->override_gate, "Force this gate's transition, recorded as an override");
-    auto* metrics = command->add_option("--metrics", options->metrics, "Metrics JSON file (object of metric values)")
-                        ->check(CLI::ExistingFile);
+    auto* metrics = command->add_option("--metrics", options->metrics, "Metrics JSON file (object of metric values)");
     auto* approver = command->add_option("--approver", options->approver, "Who approves, e.g. admin@example.org");
     auto* reason = command->add_option("--reason", options->reason, "Why the override is needed, e.g. an incident id");
     command->add_flag("--json", options->json, "Print one JSON report on stdout");

@@ -72,8 +72,8 @@ int run_sign(const SignOptions& options) {
 void add_sign_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<SignOptions>();
     CLI::App* command = app.add_subcommand("sign", "Sign personas, state files or integrity snapshots in place");
-    command->add_option("FILE", options->files, "Documents to sign")->required()->check(CLI::ExistingFile);
-    command->add_option("--key", options->key, "Private key file (PEM, raw or hex)")->required()->check(CLI::ExistingFile);
+    command->add_option("FILE", options->files, "Documents to sign")->required();
+    command->add_option("--key", options->key, "Private key file (PEM, raw or hex)")->required();
     command->add_option("--key-id", options->key_id,
                         "key_id to record (default: the trust-store entry whose public key matches --key)");
     command->add_option("--signer", options->signer, "Who signs, e.g. ops@example.org (default: AMP_SIGNER or USER@HOST)");

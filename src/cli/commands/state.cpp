@@ -57,7 +57,7 @@ void add_state_command(CLI::App& app, Action& action) {
     CLI::App* rebuild = command->add_subcommand(
         "rebuild", "Rebuild the state file from the audit log's latest intact StateChange, sign it, record a Recovery entry");
     rebuild->add_option("FILE", options->file, "Persona file (or any companion file)")->required();
-    rebuild->add_option("--key", options->key, "Private key to sign the rebuilt state with")->required()->check(CLI::ExistingFile);
+    rebuild->add_option("--key", options->key, "Private key to sign the rebuilt state with")->required();
     rebuild->add_option("--key-id", options->key_id, "key_id of --key (default: from the trust store)");
     rebuild->add_flag("--json", options->json, "Print one JSON report on stdout");
     rebuild->callback([options, &action] { action = [options] { return run_rebuild(*options); }; });

@@ -106,7 +106,7 @@ void add_trust_command(CLI::App& app, Action& action) {
     trust->require_subcommand(1, 1);
 
     CLI::App* add = trust->add_subcommand("add", "Trust a public key (raw, hex or PEM file) under a new key_id");
-    add->add_option("PUBFILE", options->public_key_file, "Public key file")->required()->check(CLI::ExistingFile);
+    add->add_option("PUBFILE", options->public_key_file, "Public key file")->required();
     add->add_option("--key-id", options->key_id, "Identifier for the key; never reused")->required();
     add->callback([options, &action] { action = [options] { return run_add(*options); }; });
 

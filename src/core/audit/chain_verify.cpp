@@ -661,38 +661,40 @@ private:
         const bool linked = index == 0 ? recorded == store::genesis_hash : is_hash_of(recorded, previous_digest_);
         if (linked || report_.first_damage) return;
 
-        const std::string computed = index == 0 ? std::string(store::genesis_hash) : tagged_hash(previous_digest_);
         if (index > 0 && recorded == store::genesis_hash) {
+            const std::string computed = tagged_hash(previous_digest_);
             report(DamageKind::second_genesis, index,
                    fmt::format("{} starts a second chain (prev_hash \"genesis\") instead of linking to entry {} ({})",
-                               entry_place(index), index - 1, computed));
+                               entry_place(index), index - 1, computed),
+                   recorded);
         } else {
             // content_changed or out_of_order: only a second pass over the
             // file can tell, so run() settles it at the end.
-            report(DamageKind::content_changed, index, {});
+            report(DamageKind::content_changed, index, {}, recorded);
             unexplained_break_ = true;
         }
-        report_.first_damage->computed_hash = computed;
-        report_.first_damage->recorded_hash = std::string(recorded);
     }
 
     void check_time(std::uint64_t index, const EntryFields& fields, bool link_trusted) {
         if (!fields.ts) {
             report(DamageKind::invalid_timestamp, index,
                    fields.has_ts ? fmt::format("{} has a ts member that is not a string", entry_place(index))
-                                 : fmt::format("{} has no ts member", entry_place(index)));
+                                 : fmt::format("{} has no ts member", entry_place(index)),
+                   *fields.prev_hash);
             return;
         }
         const auto time = parse_entry_time(*fields.ts);
         if (!time) {
             report(DamageKind::invalid_timestamp, index,
-                   fmt::format("{} has ts \"{}\", which is not an RFC 3339 time", entry_place(index), *fields.ts));
+                   fmt::format("{} has ts \"{}\", which is not an RFC 3339 time", entry_place(index), *fields.ts),
+                   *fields.prev_hash);
             return;
         }
         if (previous_time_ && !link_trusted && *time < *previous_time_) {
             report(DamageKind::timestamp_backwards, index,
                    fmt::format("{} has ts {}, earlier than ts {} of entry {}", entry_place(index), *fields.ts,
-                               previous_ts_, previous_time_index_));
+                               previous_ts_, previous_time_index_),
+                   *fields.prev_hash);
         }
         previous_time_ = time;
         previous_ts_.assign(*fields.ts);
@@ -705,16 +707,19 @@ private:
                fmt::format("line {}: the final {} bytes have no trailing newline, a torn write; the next append "
                            "moves them to the .torn file",
                            index + 1, length));
-        report_.first_damage->computed_hash = index == 0 ? std::string(store::genesis_hash) : tagged_hash(previous_digest_);
     }
 
-    // Records the first damage only; later calls change nothing.
-    void report(DamageKind kind, std::uint64_t index, std::string message) {
+    // Records the first damage only, so later calls change nothing. Lines
+    // are hashed after their check, so previous_digest_ is still the hash of
+    // the line before `index`.
+    void report(DamageKind kind, std::uint64_t index, std::string message, std::string_view recorded_hash = {}) {
         if (report_.first_damage) return;
         ChainDamage damage;
         damage.kind = kind;
         damage.index = index;
         damage.line = index + 1;
+        damage.computed_hash = index == 0 ? std::string(store::genesis_hash) : tagged_hash(previous_digest_);
+        damage.recorded_hash = std::string(recorded_hash);
         damage.message = std::move(message);
         report_.first_damage = std::move(damage);
     }

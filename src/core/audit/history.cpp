@@ -200,6 +200,16 @@ HistoryReport verify_history(const persona::PersonaPaths& paths, signing::TrustS
     }
 
     // What the snapshot still anchors, and what needs a person to review it.
+    // A broken link at entry d means entry d-1 was edited or removed, so the
+    // review starts there; a signed head still vouches for the entries from
+    // d up to the anchor, because they link to it.
+    std::optional<std::uint64_t> review_first;
+    if (audit && audit->first_damage && audit->first_damage->kind != DamageKind::torn_final_line) {
+        const ChainDamage& damage = *audit->first_damage;
+        const bool broken_link = damage.kind == DamageKind::content_changed || damage.kind == DamageKind::out_of_order ||
+                                 damage.kind == DamageKind::second_genesis || damage.kind == DamageKind::timestamp_backwards;
+        review_first = broken_link && damage.index > 0 ? damage.index - 1 : damage.index;
+    }
     if (snapshot.anchored_entries && audit) {
         const auto head = audit->heads_at.find(*snapshot.anchored_entries);
         const bool matches = head != audit->heads_at.end() && head->second == snapshot.audit_head;
@@ -208,16 +218,18 @@ HistoryReport verify_history(const persona::PersonaPaths& paths, signing::TrustS
         const std::uint64_t anchored = *snapshot.anchored_entries;
         const bool trusted = snapshot.details.value("trusted", false);
         if (matches && trusted && anchored > 0) {
-            details["anchored_range"] = {{"first", 0}, {"last", anchored - 1}};
+            const std::uint64_t first =
+                audit->first_damage && audit->first_damage->index < anchored ? audit->first_damage->index : 0;
+            if (first < anchored) details["anchored_range"] = {{"first", first}, {"last", anchored - 1}};
         }
-        if (audit->first_damage) {
-            const std::uint64_t from = audit->first_damage->index < anchored && !matches ? 0 : audit->first_damage->index;
-            details["review_range"] = {{"first", from}, {"last", audit->entries == 0 ? 0 : audit->entries - 1}};
-        }
-    } else if (audit && audit->first_damage) {
-        details["review_range"] = {{"first", audit->first_damage->index},
-                                   {"last", audit->entries == 0 ? 0 : audit->entries - 1}};
     }
+    if (review_first && audit) {
+        const bool inside_anchor = details.contains("anchored_range") && details["anchored_range"].value("first", 0) > 0;
+        const std::uint64_t last = inside_anchor ? details["anchored_range"]["first"].get<std::uint64_t>() - 1
+                                                 : (audit->entries == 0 ? 0 : audit->entries - 1);
+        details["review_range"] = {{"first", inside_anchor ? 0 : *review_first}, {"last", last}};
+    }
+    if (audit && audit->first_damage) details["first_break"] = audit->first_damage->index;
     details["integrity"] = snapshot.details;
 
     // state_rev continuity and the state file against the latest StateChange.
@@ -228,10 +240,23 @@ HistoryReport verify_history(const persona::PersonaPaths& paths, signing::TrustS
         ok = false;
     }
     std::optional<Json> state;
-    if (fs::exists(paths.state())) state = signing::load_document(paths.state());
-    const operations::StateBinding binding = operations::check_state_binding(paths, state);
-    continuity["state_file"] = {{"status", operations::to_string(binding.status)}, {"message", binding.message}};
-    if (!binding.usable()) ok = false;
+    std::optional<std::string> unreadable_state;
+    if (fs::exists(paths.state())) {
+        try {
+            state = signing::load_document(paths.state());
+        } catch (const Error& error) {
+            unreadable_state = error.what();
+        }
+    }
+    if (unreadable_state) {
+        continuity["state_file"] = {{"status", "unreadable"},
+                                    {"message", fmt::format("the state file cannot be read: {}", *unreadable_state)}};
+        ok = false;
+    } else {
+        const operations::StateBinding binding = operations::check_state_binding(paths, state);
+        continuity["state_file"] = {{"status", operations::to_string(binding.status)}, {"message", binding.message}};
+        if (!binding.usable()) ok = false;
+    }
     details["state_rev"] = continuity;
 
     details["intact"] = ok;

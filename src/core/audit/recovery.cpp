@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "amp/audit/chain_verify.hpp"
+#include "amp/audit/entry_time.hpp"
 #include "amp/error.hpp"
 #include "amp/json/writer.hpp"
 #include "amp/operations/state_binding.hpp"
@@ -42,7 +43,7 @@ Json append_note(const persona::PersonaPaths& paths, const std::string& text, co
     if (!fs::exists(paths.persona())) throw Error(fmt::format("persona {} not found", paths.persona().string()));
 
     const store::FileLock lock = store::FileLock::acquire(paths.lock(), store::default_lock_timeout());
-    const std::string ts = format_time(now);
+    const std::string ts = format_time(next_entry_time(paths.audit(), now));
     auto audit = open_audit(paths, ts);
     Json entry = {{"event_type", "Note"}, {"text", text}, {"approver", approver}, {"prev_hash", audit->head()}, {"ts", ts}};
     audit->append(entry);
@@ -56,6 +57,7 @@ RebuildResult rebuild_state(const persona::PersonaPaths& paths, const crypto::Se
         throw Error(fmt::format("cannot rebuild {}: there is no audit log {}", paths.state().string(), paths.audit().string()));
     }
     const store::FileLock lock = store::FileLock::acquire(paths.lock(), store::default_lock_timeout());
+    now = next_entry_time(paths.audit(), now);
     const std::string ts = format_time(now);
     // A torn final line is moved aside first: it is a crash artefact, not a break.
     auto audit = open_audit(paths, ts);

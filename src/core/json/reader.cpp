@@ -44,7 +44,7 @@ using MemberVector = Json::object_t::Container;
 
 MemberVector& members_of(Json& object) { return object.get_ref<Json::object_t&>(); }
 
-// Longest excerpt of a number or member name quoted in an error message.
+// Maximum length in bytes of a number or member name quoted in an error message.
 constexpr std::size_t max_quoted_bytes = 60;
 
 struct Position {
@@ -184,7 +184,7 @@ public:
     Json parse_document();
 
 private:
-    [[noreturn]] void fail_at(std::size_t offset, std::string_view what) const;
+    [[noreturn]] void fail_at(std::size_t offset, std::string_view problem) const;
     Position locate(std::size_t offset) const;
     std::string describe_unexpected(std::size_t offset) const;
     std::string where(std::size_t offset) const;
@@ -222,9 +222,9 @@ private:
     std::string scratch_;
 };
 
-void Parser::fail_at(std::size_t offset, std::string_view what) const {
+void Parser::fail_at(std::size_t offset, std::string_view problem) const {
     const Position position = locate(offset);
-    throw Error(fmt::format("{}:{}:{}: {}", source_, position.line, position.column, what));
+    throw Error(fmt::format("{}:{}:{}: {}", source_, position.line, position.column, problem));
 }
 
 Position Parser::locate(std::size_t offset) const {
@@ -556,7 +556,7 @@ void Parser::read_escape(std::string& out, std::size_t string_offset) {
     append_utf8(out, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
 }
 
-// Reads the four hex digits of a \u escape; pos_ is just after the 'u'.
+// Reads the four hex digits of a \u escape. pos_ must be just after the 'u'.
 std::uint32_t Parser::read_hex4(std::size_t escape_offset, std::size_t string_offset) {
     std::uint32_t unit = 0;
     for (int i = 0; i < 4; ++i) {
@@ -671,7 +671,7 @@ void Parser::read_number(Json& slot) {
 void Parser::read_integer(Json& slot, std::size_t start) {
     const std::string_view token = text_.substr(start, pos_ - start);
 
-    // 16 digits hold 2^53 - 1; longer tokens cannot be in range and could
+    // 2^53 - 1 has 16 digits. Longer tokens cannot be in range and could
     // overflow int64_t, so they skip conversion.
     const std::size_t digits = token.size() - (token[0] == '-' ? 1 : 0);
     std::int64_t value = 0;
@@ -773,8 +773,8 @@ Json read_file(const std::filesystem::path& path, const ReadLimits& limits) {
     const std::size_t cap = limit + 1;
     char buffer[65536];
     while (content.size() < cap) {
-        const std::size_t wanted = std::min(sizeof buffer, cap - content.size());
-        const ssize_t count = ::read(file.get(), buffer, wanted);
+        const std::size_t chunk_size = std::min(sizeof buffer, cap - content.size());
+        const ssize_t count = ::read(file.get(), buffer, chunk_size);
         if (count < 0) {
             if (errno == EINTR) continue;
             fail_read(path, errno);

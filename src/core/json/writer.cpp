@@ -33,7 +33,8 @@ void append_integer(std::string& out, Integer value) {
     bool in_range = value <= static_cast<Integer>(max_exact_integer);
     if constexpr (std::is_signed_v<Integer>) in_range = in_range && value >= -max_exact_integer;
     if (!in_range) {
-        throw Error(fmt::format("cannot write integer {}: it is outside ±(2^53-1), the range amp reads", value));
+        throw Error(fmt::format("cannot write integer {}: it is outside ±(2^53-1), the range amp's reader accepts",
+                                value));
     }
 
     char buffer[24];
@@ -43,7 +44,7 @@ void append_integer(std::string& out, Integer value) {
 
 void append_float(std::string& out, double value) {
     if (!std::isfinite(value)) {
-        throw Error(fmt::format("cannot write the number {}: JSON has no form for it", value));
+        throw Error(fmt::format("cannot write the number {}: JSON cannot represent it", value));
     }
     if (value == 0) {
         out += std::signbit(value) ? "-0.0" : "0.0";
@@ -57,8 +58,9 @@ void append_float(std::string& out, double value) {
     if (digits.find_first_of(".e") == std::string::npos) out += ".0";
 }
 
-// Writes a string or a number. Strings reuse the canonical form because its
-// escapes are the minimal set (quote, backslash, controls below U+0020).
+// Writes a scalar. Strings, booleans and null reuse the canonical form
+// because its string escapes are the minimal set (quote, backslash, controls
+// below U+0020).
 void append_scalar(std::string& out, const Json& value) {
     switch (value.type()) {
         case Json::value_t::number_integer:

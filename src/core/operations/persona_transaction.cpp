@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "amp/audit/entry_time.hpp"
 #include "amp/crypto/key_files.hpp"
 #include "amp/diagnostics.hpp"
 #include "amp/error.hpp"
@@ -57,14 +58,6 @@ Json with_chain_fields(Json entry, const std::string& prev_hash, const std::stri
     return entry;
 }
 
-// The time of the newest audit entry, so a clock that stepped back cannot
-// make the chain's timestamps go backwards.
-std::optional<TimePoint> last_entry_time(const fs::path& audit_log) {
-    const store::ChainTail tail = store::read_tail(audit_log);
-    if (!tail.last_entry || !tail.last_entry->contains("ts") || !(*tail.last_entry)["ts"].is_string()) return std::nullopt;
-    return parse_time((*tail.last_entry)["ts"].get<std::string>());
-}
-
 }  // namespace
 
 PersonaTransaction::PersonaTransaction(persona::PersonaPaths paths, store::FileLock lock)
@@ -84,12 +77,7 @@ PersonaTransaction PersonaTransaction::begin(const persona::PersonaPaths& paths)
 }
 
 void PersonaTransaction::load() {
-    now_ = amp::now();
-    if (const auto last = last_entry_time(paths_.audit()); last && *last > now_) {
-        warn(fmt::format("the clock ({}) is behind the newest audit entry ({}); using the latter", format_time(now_),
-                         format_time(*last)));
-        now_ = *last;
-    }
+    now_ = audit::next_entry_time(paths_.audit(), amp::now());
 
     workspace_ = trust::Workspace::find(paths_.persona());
     const trust::Policy policy = workspace_ ? workspace_->policy() : trust::Policy{};

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "amp/audit/chain_verify.hpp"
+#include "amp/audit/entry_time.hpp"
 #include "amp/audit/integrity.hpp"
 #include "amp/error.hpp"
 #include "amp/signing/document_files.hpp"
@@ -32,7 +33,8 @@ SignStateResult sign_state(const persona::PersonaPaths& paths, const crypto::Sec
         return result;
     }
     try {
-        audit::write_checkpoint(paths, std::nullopt, audit::SnapshotSigner{key, key_id, signer}, now);
+        audit::write_checkpoint(paths, {}, audit::SnapshotSigner{key, key_id, signer},
+                                audit::next_entry_time(paths.audit(), now));
         result.snapshot_refreshed = true;
     } catch (const Error& error) {
         if (error.code() != ExitCode::negative) throw;

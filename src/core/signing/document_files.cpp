@@ -53,6 +53,11 @@ std::string choose_key_id(const crypto::SecretKey& key, const std::optional<std:
         if (by_key != nullptr && by_key->status == trust::KeyStatus::retired) {
             warn(fmt::format("signing with retired key \"{}\"; signatures stop verifying after its grace period", by_key->key_id));
         }
+        if (by_id == nullptr) {
+            warn(fmt::format("key_id \"{}\" is not in the trust store{}; these signatures fail verification until it is "
+                             "added: amp trust add PUBFILE --key-id {}",
+                             *requested, store != nullptr ? " " + store->path().string() : "", *requested));
+        }
         return *requested;
     }
 
