@@ -64,7 +64,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     exit 1
 fi
 # A node_modules in the source tree is reused only when it matches the lock
-# file; otherwise npm ci installs into the copy, so the source tree is never written.
+# file. Otherwise npm ci installs into the copy, so the source tree is never written.
 if [ -d "$INTEROP_SOURCE/node_modules" ] && (cd "$INTEROP_SOURCE" && npm ls --depth=0 >/dev/null 2>&1); then
     cp -r "$INTEROP_SOURCE/node_modules" "$INTEROP/"
 elif ! (cd "$INTEROP" && npm ci --no-audit --no-fund) >"$WORK/npm.log" 2>&1; then

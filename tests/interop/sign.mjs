@@ -54,7 +54,7 @@ function main(argv) {
   try {
     const privateKey = crypto.createPrivateKey(fs.readFileSync(keyFile));
     if (privateKey.asymmetricKeyType !== 'ed25519') {
-      throw new Error(`${keyFile} holds a ${privateKey.asymmetricKeyType} key, not ed25519`);
+      throw new Error(`${keyFile} contains a ${privateKey.asymmetricKeyType} key, not ed25519`);
     }
     const document = JSON.parse(fs.readFileSync(input, 'utf8'));
     if (document === null || typeof document !== 'object' || Array.isArray(document)) {

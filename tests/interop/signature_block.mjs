@@ -1,8 +1,8 @@
-// The parts of amp's signature block that signing and verifying share, written
-// from the format description alone (no amp code): the payload is the RFC 8785
-// (JCS) form of an object holding exactly the signed_fields members, the digest
-// is "sha256:" + hex SHA-256 of the payload, and the value is the ed25519
-// signature of the payload itself.
+// The parts of amp's signature block that signing and verifying share,
+// written from the format description alone, without amp's code. The payload
+// is the RFC 8785 (JCS) form of an object containing exactly the
+// signed_fields members. The digest is "sha256:" + hex SHA-256 of the
+// payload, and the value is the ed25519 signature of the payload itself.
 import crypto from 'node:crypto';
 
 import canonicalize from 'canonicalize';
@@ -34,7 +34,7 @@ export function publicKeyHex(keyObject) {
 }
 
 // Returns the payload bytes for `fields` of `document`: the canonical UTF-8
-// form of an object holding exactly those members.
+// form of an object containing exactly those members.
 export function signedPayload(document, fields) {
   const selected = {};
   for (const field of fields) {

@@ -26,13 +26,6 @@ namespace {
 
 const std::filesystem::path signed_dir = AMP_SHARED_DIR "/conformance/signed";
 
-// Timing bounds are for an optimized build. AddressSanitizer and -O0 builds
-// (CI's Debug sanitizer run) are an order of magnitude slower.
-#if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
-constexpr int build_slowdown = 20;
-#else
-constexpr int build_slowdown = 1;
-#endif
 
 // Returns the message of the amp::Error that parsing `text` throws, or
 // "(accepted)" when the text parses.
@@ -304,7 +297,7 @@ TEST_CASE("reader finds duplicates in large objects", "[json]") {
     CHECK_THAT(message, StartsWith("test.json:1:" + std::to_string(unique.size() + 1) + ": "));
 }
 
-TEST_CASE("reader parses large objects in linear time", "[json]") {
+TEST_CASE("reader parses a 100,000-member object", "[json]") {
     std::string document = "{";
     for (int i = 0; i < 100000; ++i) {
         if (i > 0) document += ',';
@@ -312,16 +305,12 @@ TEST_CASE("reader parses large objects in linear time", "[json]") {
     }
     document += '}';
 
-    const auto start = std::chrono::steady_clock::now();
+    // Speed is measured by bench programs, not asserted here; this checks the
+    // hash-indexed duplicate detection gives the same answers on a large object.
     const Json parsed = parse(document, "test.json");
-    const auto elapsed = std::chrono::steady_clock::now() - start;
 
     CHECK(parsed.size() == 100000);
     CHECK(parsed["member-99999"] == 99999);
-    // A quadratic duplicate check needs about 5e9 name comparisons here,
-    // which takes well over the bound. The linear one took 0.3 s on a loaded
-    // 2-core VM (RelWithDebInfo).
-    CHECK(elapsed < std::chrono::seconds(2) * build_slowdown);
 }
 
 TEST_CASE("reader skips a leading byte order mark", "[json]") {
@@ -475,20 +464,3 @@ TEST_CASE("reader accepts signed and BOM fixtures", "[json]") {
     CHECK(with_mark["name"] == "QuietStone");
 }
 
-TEST_CASE("reader parses a persona in microseconds", "[json]") {
-    std::ifstream file(signed_dir / "quiet_stone_v1.signed.json", std::ios::binary);
-    const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-    REQUIRE(text.size() > 7000);
-
-    constexpr int rounds = 2000;
-    std::size_t members = 0;
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < rounds; ++i) members += parse(text, "quiet_stone_v1.signed.json").size();
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-
-    CHECK(members > 0);
-    // This loop measured about 200 microseconds per parse on a 2-core VM
-    // under a load average of 10 (RelWithDebInfo). nlohmann::json::parse
-    // took twice as long on the same text there.
-    CHECK(elapsed / rounds < std::chrono::microseconds(1000) * build_slowdown);
-}
