@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config git
     libcli11-dev nlohmann-json3-dev libsodium-dev libssl-dev libfmt-dev catch2
-    python3 openssl nodejs npm minisign hyperfine
+    python3 openssl minisign hyperfine
 )
 
 missing=()
@@ -15,6 +15,11 @@ for package in "${packages[@]}"; do
         missing+=("$package")
     fi
 done
+
+# Node.js (for the interop test) may come from another source than Debian,
+# with npm bundled: ask for the Debian packages only when the commands are missing.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ "${#missing[@]}" -eq 0 ]; then
     exit 0
