@@ -95,6 +95,31 @@ amp audit g.json --verify --json
 expect_exit 1
 expect_json 'd["personas"][0]["audit"]["damage"]["kind"] == "timestamp_backwards" and d["personas"][0]["audit"]["damage"]["index"] == 9'
 
+begin "state_rev going backwards in an otherwise intact chain"
+make_history rev
+# Rewrite the third StateChange to an older revision and re-link every later
+# line, so only the revisions are wrong.
+py "
+import hashlib, json
+from collections import OrderedDict
+lines = open('rev.audit.jsonl', 'rb').read().decode().splitlines()
+changes = [i for i, l in enumerate(lines) if '\"event_type\":\"StateChange\"' in l]
+target = changes[2]
+entry = json.loads(lines[target], object_pairs_hook=OrderedDict)
+entry['state_rev'] = 1
+lines[target] = json.dumps(entry, separators=(',', ':'), ensure_ascii=False)
+for i in range(target + 1, len(lines)):
+    entry = json.loads(lines[i], object_pairs_hook=OrderedDict)
+    entry['prev_hash'] = 'sha256:' + hashlib.sha256(lines[i - 1].encode()).hexdigest()
+    lines[i] = json.dumps(entry, separators=(',', ':'), ensure_ascii=False)
+open('rev.audit.jsonl', 'w').write('\n'.join(lines) + '\n')
+print(target)" >rev.target
+amp audit rev.json --verify --json
+expect_exit 1
+expect_json 'd["personas"][0]["audit"]["intact"] is True'
+expect_json 'd["personas"][0]["state_rev"]["problem"]["kind"] == "state_rev_backwards"'
+expect_json 'd["personas"][0]["state_rev"]["problem"]["index"] == '"$(cat rev.target)"
+
 begin "state file behind the log, as after an old backup"
 make_history h
 cp h.state.json old.state

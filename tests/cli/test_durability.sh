@@ -49,7 +49,7 @@ expect_true "no audit written" test ! -e locked.audit.jsonl
 wait "$holder"
 
 begin "SIGKILL at each step leaves old or new state, never ahead of the log"
-for step in after_lock after_events before_audit_sync after_audit_sync after_drift_sync after_state_replace; do
+for step in after_lock after_events before_audit_sync after_audit_sync after_drift_sync before_rename after_state_replace; do
     current_test="crash at $step"
     rm -f crash.*
     cp "$REFERENCE/quiet_stone_v1.json" crash.json
@@ -60,6 +60,8 @@ for step in after_lock after_events before_audit_sync after_audit_sync after_dri
     code=$?
     expect_true "killed at $step (exit $code)" test "$code" = 137
     expect_true "state file parses" py "import json; json.load(open('crash.state.json'))"
+    # A temporary file left by a kill before the rename is never the state file itself.
+    rm -f .crash.state.json.*
     state_rev=$(py "import json; print(json.load(open('crash.state.json'))['state_rev'])")
     logged_rev=$(py "import json; print(max([json.loads(l)['state_rev'] for l in open('crash.audit.jsonl') if json.loads(l)['event_type']=='StateChange']))")
     expect_true "state ($state_rev) not ahead of log ($logged_rev)" test "$state_rev" -le "$logged_rev"
@@ -69,7 +71,7 @@ for step in after_lock after_events before_audit_sync after_audit_sync after_dri
             expect_true "new state written" test "$state_rev" = 2
             amp audit crash.json --verify
             expect_exit 0 ;;
-        before_audit_sync | after_audit_sync | after_drift_sync)
+        before_audit_sync | after_audit_sync | after_drift_sync | before_rename)
             # The log's bytes reached the page cache: a killed process loses none of them.
             amp audit crash.json --verify
             expect_exit 1

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "amp/testing_hooks.hpp"
 #include "amp/error.hpp"
 
 namespace amp::store {
@@ -143,6 +144,7 @@ void replace_file(const std::filesystem::path& target, std::string_view contents
         throw Error(fmt::format("cannot replace {}: closing the temporary file failed: {}; the file was left unchanged",
                                 target.string(), system_error_text(error_number)));
     }
+    crash_point("before_rename");
     if (::rename(temporary.c_str(), target.c_str()) != 0) {
         const int error_number = errno;
         ::unlink(temporary.c_str());
