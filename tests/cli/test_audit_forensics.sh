@@ -234,6 +234,21 @@ amp audit r.json --verify
 expect_exit 0
 expect_file_contains r.audit.jsonl '"action":"state_rebuilt"'
 
+begin "state rebuild from before a break"
+make_history rb
+edit_line rb.audit.jsonl 5 "line.replace(b'lead@example.org', b'evil@example.org')"
+rm rb.state.json
+amp state rebuild rb.json --key k1.key --json
+expect_exit 0
+expect_json 'd["chain_intact"] is False and d["from_entry"] == 3'
+expect_json 'd["state"]["state_rev"] == 6'
+expect_true "state_rev continues after the highest recorded" test "$(py "import json; print(json.load(open('rb.state.json'))['state_rev'])")" = 6
+expect_file_contains rb.audit.jsonl '"action":"state_rebuilt"'
+amp audit rb.json --verify --json
+expect_exit 1
+expect_json 'd["personas"][0]["state_rev"]["state_file"]["status"] == "consistent"'
+expect_json 'd["personas"][0]["audit"]["damage"]["index"] == 5'
+
 begin "state rebuild refuses when there is nothing to rebuild from"
 cp "$REFERENCE/quiet_stone_v1.json" empty.json
 amp audit empty.json --note "first" --approver a@example.org
