@@ -107,4 +107,19 @@ expect_file_contains torn.audit.jsonl '"action":"quarantine_torn_tail"'
 amp audit torn.json --verify
 expect_exit 0
 
+begin "a torn drift line is quarantined by the next evaluation"
+cp "$REFERENCE/quiet_stone_v1.json" drift.json
+amp gate drift.json --evaluate onboarding --metrics onboard.json
+printf '{"prev_hash":"sha256:00' >>drift.drift.jsonl
+amp audit drift.json --verify --json
+expect_exit 1
+expect_json 'd["personas"][0]["drift"]["damage"]["kind"] == "torn_final_line"'
+amp gate drift.json --evaluate '*' --metrics good.json
+expect_exit 2
+expect_file_contains drift.drift.torn '{"prev_hash":"sha256:00'
+expect_file_contains drift.audit.jsonl '"action":"quarantine_torn_tail","file":"drift.drift.jsonl"'
+expect_true "two intact drift lines" test "$(wc -l <drift.drift.jsonl)" = 2
+amp audit drift.json --verify
+expect_exit 0
+
 finish
