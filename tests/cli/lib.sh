@@ -95,6 +95,21 @@ expect_json() {
     fi
 }
 
+# Compares two strings: expect_equal DESCRIPTION EXPECTED ACTUAL.
+expect_equal() {
+    if [ "$2" = "$3" ]; then pass; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# Evaluates a Python expression on the JSON document in FILE, bound to `d`:
+# expect_json_file FILE EXPR.
+expect_json_file() {
+    if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" 2>/dev/null; then
+        pass
+    else
+        fail "JSON check on $1 failed: $2"
+    fi
+}
+
 # Prints the closing line and exits non-zero if anything failed.
 finish() {
     printf '%d passed, %d failed\n' "$passed" "$failed"
