@@ -217,3 +217,18 @@ TEST_CASE("canonical payloads match fixture digests", "[json]") {
         CHECK(amp::crypto::sha256_tagged(canonicalize(payload)) == signature.at("digest").get<std::string>());
     }
 }
+
+TEST_CASE("canonicalize_members equals canonicalizing a copy with only those members", "[json]") {
+    const amp::Json document = amp::json::parse(
+        R"({"zeta":1,"signature":{"value":"x"},"\u00e9":[1.5,"a"],"alpha":{"b":2,"a":1},"a\ud83d\ude00":null})", "doc");
+    amp::Json copy = document;
+    copy.erase("signature");
+
+    const std::string direct =
+        amp::json::canonicalize_members(document, [](const std::string& name) { return name != "signature"; });
+    CHECK(direct == amp::json::canonicalize(copy));
+    CHECK(direct == R"({"alpha":{"a":1,"b":2},"a😀":null,"zeta":1,"é":[1.5,"a"]})");
+
+    CHECK(amp::json::canonicalize_members(document, [](const std::string&) { return false; }) == "{}");
+    CHECK_THROWS(amp::json::canonicalize_members(amp::Json::array(), [](const std::string&) { return true; }));
+}

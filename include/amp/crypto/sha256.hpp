@@ -1,8 +1,9 @@
-// SHA-256 digests (OpenSSL).
+// SHA-256 digests (libsodium).
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,8 @@ public:
     Sha256Digest finish();
 
 private:
-    void* context_;
+    struct State;
+    std::unique_ptr<State> state_;
 };
 
 }  // namespace amp::crypto

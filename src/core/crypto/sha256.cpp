@@ -1,48 +1,42 @@
 #include "amp/crypto/sha256.hpp"
 
-#include <openssl/evp.h>
+#include <sodium.h>
 
+#include "amp/crypto/ed25519.hpp"
 #include "amp/crypto/encoding.hpp"
-#include "amp/error.hpp"
+
+// SHA-256 comes from libsodium rather than OpenSSL: OpenSSL 3 loads its
+// configuration and providers on the first digest, which costs several
+// million instructions per process, more than a whole `amp verify` needs
+// otherwise. libsodium's implementation needs no set-up and never fails.
 
 namespace amp::crypto {
 
-namespace {
+struct Sha256Stream::State {
+    crypto_hash_sha256_state sodium;
+};
 
-EVP_MD_CTX* as_context(void* context) { return static_cast<EVP_MD_CTX*>(context); }
-
-}  // namespace
-
-Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new()) {
-    if (context_ == nullptr || EVP_DigestInit_ex(as_context(context_), EVP_sha256(), nullptr) != 1) {
-        EVP_MD_CTX_free(as_context(context_));
-        throw Error("OpenSSL failed to initialise SHA-256");
-    }
+Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) {
+    ensure_sodium();
+    crypto_hash_sha256_init(&state_->sodium);
 }
 
-Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(as_context(context_)); }
+Sha256Stream::~Sha256Stream() = default;
 
 void Sha256Stream::update(std::string_view bytes) {
-    if (EVP_DigestUpdate(as_context(context_), bytes.data(), bytes.size()) != 1) {
-        throw Error("OpenSSL SHA-256 update failed");
-    }
+    crypto_hash_sha256_update(&state_->sodium, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
 Sha256Digest Sha256Stream::finish() {
     Sha256Digest digest{};
-    unsigned int length = 0;
-    if (EVP_DigestFinal_ex(as_context(context_), digest.data(), &length) != 1 || length != digest.size()) {
-        throw Error("OpenSSL SHA-256 finalisation failed");
-    }
+    crypto_hash_sha256_final(&state_->sodium, digest.data());
     return digest;
 }
 
 Sha256Digest sha256(std::string_view bytes) {
+    ensure_sodium();
     Sha256Digest digest{};
-    unsigned int length = 0;
-    if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-        throw Error("OpenSSL SHA-256 failed");
-    }
+    crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
     return digest;
 }
 

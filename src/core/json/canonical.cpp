@@ -158,7 +158,9 @@ void append_integer(std::string& out, Integer value) {
 
 void append_canonical(std::string& out, const Json& value);
 
-void append_object(std::string& out, const Json& value) {
+bool keep_every_member(const std::string&) { return true; }
+
+void append_object(std::string& out, const Json& value, const MemberFilter& keep = keep_every_member) {
     const auto& members = value.get_ref<const Json::object_t&>();
 
     // The order is only well defined on valid UTF-8, so names are checked
@@ -166,6 +168,7 @@ void append_object(std::string& out, const Json& value) {
     std::vector<const Member*> sorted;
     sorted.reserve(members.size());
     for (const Member& member : members) {
+        if (!keep(member.first)) continue;
         require_utf8(member.first);
         sorted.push_back(&member);
     }
@@ -228,6 +231,13 @@ void append_canonical(std::string& out, const Json& value) {
 std::string canonicalize(const Json& value) {
     std::string out;
     append_canonical(out, value);
+    return out;
+}
+
+std::string canonicalize_members(const Json& object, const MemberFilter& keep) {
+    if (!object.is_object()) throw Error("canonicalize_members needs a JSON object");
+    std::string out;
+    append_object(out, object, keep);
     return out;
 }
 

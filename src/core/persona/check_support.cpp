@@ -1,5 +1,6 @@
 // Diagnostic collection and JSON pointer helpers for the persona checker.
 
+#include <algorithm>
 #include <cmath>
 
 #include "check_internal.hpp"
@@ -73,6 +74,20 @@ std::string describe_type(const Json& value) {
 // The replace handler keeps dump() from throwing on invalid UTF-8, which a
 // document built in memory (not read by the strict reader) may contain.
 std::string quote(std::string_view text) {
+    // Most names need no escaping; quoting them directly skips building a
+    // JSON value for every member the schema check visits.
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte >= 0x20 && byte < 0x7f && c != '"' && c != '\\';
+    });
+    if (plain) {
+        std::string quoted;
+        quoted.reserve(text.size() + 2);
+        quoted += '"';
+        quoted += text;
+        quoted += '"';
+        return quoted;
+    }
     return show_value(Json(std::string(text)));
 }
 

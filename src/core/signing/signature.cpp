@@ -155,7 +155,6 @@ Verification verify_document(const Json& document, const KeySource& keys) {
                         fmt::format("member \"{}\" is not covered by the signature (added after signing?)", name));
         }
     }
-    Json payload = Json::object();
     for (const std::string& name : signed_fields) {
         if (excluded_from_signing(name)) {
             return fail(Failure::malformed_block, fmt::format("signed_fields must not list \"{}\"", name));
@@ -163,10 +162,11 @@ Verification verify_document(const Json& document, const KeySource& keys) {
         if (!document.contains(name)) {
             return fail(Failure::signed_field_missing, fmt::format("signed member \"{}\" was removed from the document", name));
         }
-        payload[name] = document[name];
     }
 
-    const std::string canonical = json::canonicalize(payload);
+    // The reader refuses duplicate names, so the members kept here are exactly the signed fields.
+    const std::string canonical = json::canonicalize_members(
+        document, [&signed_fields](const std::string& name) { return signed_fields.contains(name); });
     const std::string digest = crypto::sha256_tagged(canonical);
     if (digest != block["digest"].get<std::string>()) {
         return fail(Failure::digest_mismatch,
