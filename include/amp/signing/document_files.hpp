@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "amp/signing/signature.hpp"
 #include "amp/trust/trust_store.hpp"
@@ -22,9 +23,19 @@ void sign_file(const std::filesystem::path& path, const SignRequest& request);
 // The key_id to sign with: `requested` if given (it must not belong to a
 // different key in the trust store), else the trust-store entry whose public
 // key matches `key`. Throws amp::Error when neither settles it, or when the
-// key is revoked. Warns when it is retired.
+// key is revoked or retired past its grace period at `now`. Warns when it is
+// retired and still in its grace period.
 std::string choose_key_id(const crypto::SecretKey& key, const std::optional<std::string>& requested,
-                          const trust::TrustStore* store);
+                          const trust::TrustStore* store, TimePoint now);
+
+// Checks the key a state mutation is configured to sign with (`origin` names
+// where the configuration came from): the trust store must hold `key_id`
+// with this public key, and the key must still be trusted at `now`. Throws
+// amp::Error (exit 3) otherwise, so that nothing is written with a key the
+// next command would refuse. A retired key in its grace period signs with a
+// warning.
+void require_trusted_signing_key(const crypto::SecretKey& key, const std::string& key_id,
+                                 const trust::TrustStore& store, TimePoint now, std::string_view origin);
 
 // Trust stores by workspace, loaded once each, for commands over many files.
 class TrustStores {
@@ -35,7 +46,10 @@ public:
     const trust::TrustStore& for_file(const std::filesystem::path& file);
 
 private:
+    const trust::TrustStore& find_for(const std::filesystem::path& file);
+
     std::map<std::filesystem::path, std::unique_ptr<trust::TrustStore>> stores_;
+    std::map<std::filesystem::path, const trust::TrustStore*> by_directory_;
 };
 
 }  // namespace amp::signing

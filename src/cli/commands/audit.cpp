@@ -139,7 +139,7 @@ int run_checkpoint_create(const AuditOptions& options) {
         if (workspace && std::filesystem::exists(workspace->trust_store_path())) {
             store = trust::TrustStore::load(workspace->trust_store_path());
         }
-        key_id = signing::choose_key_id(*key, requested_key_id, store ? &*store : nullptr);
+        key_id = signing::choose_key_id(*key, requested_key_id, store ? &*store : nullptr, now());
     } else {
         if (std::filesystem::exists(paths.integrity()) &&
             signing::is_signed(signing::load_document(paths.integrity()))) {

@@ -40,6 +40,14 @@ int run_check(const FleetOptions& options) {
         for (const Json& error : persona.value("errors", Json::array())) {
             print_line(fmt::format("  {} {}", error.value("code", "?"), error.value("message", "")));
         }
+        // A key in its grace period still verifies; the operator must see
+        // which files still need re-signing before the grace period ends.
+        for (const char* document : {"persona_signature", "state_signature"}) {
+            const Json signature = persona.value(document, Json::object());
+            if (signature.contains("warning")) {
+                print_line(fmt::format("  warning: {}: {}", document, text(signature["warning"])));
+            }
+        }
     }
     for (const Json& skipped : report.details["skipped"]) {
         print_line(fmt::format("{}: skipped ({})", skipped.value("file", "?"), skipped.value("reason", "")));
@@ -48,6 +56,7 @@ int run_check(const FleetOptions& options) {
     print_line(fmt::format("{} personas checked: {} ok, {} failed; {} other JSON files skipped",
                            summary.value("personas", 0), summary.value("personas", 0) - summary.value("failed", 0),
                            summary.value("failed", 0), summary.value("skipped", 0)));
+    if (report.details.contains("error")) print_line(red("FAILED: " + text(report.details["error"])));
     return report.ok ? 0 : static_cast<int>(ExitCode::negative);
 }
 

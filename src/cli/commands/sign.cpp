@@ -38,7 +38,7 @@ int run_sign(const SignOptions& options) {
         workspace && fs::exists(workspace->trust_store_path())) {
         store = trust::TrustStore::load(workspace->trust_store_path());
     }
-    const std::string key_id = signing::choose_key_id(key, options.key_id, store ? &*store : nullptr);
+    const std::string key_id = signing::choose_key_id(key, options.key_id, store ? &*store : nullptr, now());
 
     // Every file is read and checked before any is written, so a bad file
     // in the list leaves all of them untouched.

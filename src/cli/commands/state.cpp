@@ -31,7 +31,7 @@ int run_rebuild(const StateOptions& options) {
         workspace && std::filesystem::exists(workspace->trust_store_path())) {
         store = trust::TrustStore::load(workspace->trust_store_path());
     }
-    const std::string key_id = signing::choose_key_id(key, options.key_id, store ? &*store : nullptr);
+    const std::string key_id = signing::choose_key_id(key, options.key_id, store ? &*store : nullptr, now());
 
     const audit::RebuildResult result = audit::rebuild_state(paths, key, key_id, now());
     if (options.json) {

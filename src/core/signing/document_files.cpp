@@ -10,6 +10,7 @@
 #include "amp/json/reader.hpp"
 #include "amp/json/writer.hpp"
 #include "amp/store/files.hpp"
+#include "amp/trust/trust_store.hpp"
 
 namespace amp::signing {
 
@@ -29,13 +30,20 @@ void sign_file(const fs::path& path, const SignRequest& request) {
 }
 
 std::string choose_key_id(const crypto::SecretKey& key, const std::optional<std::string>& requested,
-                          const trust::TrustStore* store) {
+                          const trust::TrustStore* store, TimePoint now) {
     const trust::TrustedKey* by_key = store != nullptr ? store->find(key.public_key()) : nullptr;
 
     if (by_key != nullptr && by_key->status == trust::KeyStatus::revoked) {
         throw Error(fmt::format("this signing key is revoked in {} as \"{}\" ({})", store->path().string(), by_key->key_id,
                                 by_key->reason),
                     {"generate a new key pair with: amp keygen --key-id NEW_ID"});
+    }
+    // A signature by a key past its grace period fails verification the
+    // moment it is written; refuse rather than produce it.
+    if (by_key != nullptr && by_key->status == trust::KeyStatus::retired && !trust::assess_key(*by_key, now).trusted) {
+        throw Error(fmt::format("this signing key is retired in {} as \"{}\" and its grace period has ended: {}",
+                                store->path().string(), by_key->key_id, trust::assess_key(*by_key, now).message),
+                    {"sign with the current key; see: amp trust list"});
     }
 
     if (requested) {
@@ -72,7 +80,46 @@ std::string choose_key_id(const crypto::SecretKey& key, const std::optional<std:
     return by_key->key_id;
 }
 
+void require_trusted_signing_key(const crypto::SecretKey& key, const std::string& key_id,
+                                 const trust::TrustStore& store, TimePoint now, std::string_view origin) {
+    const trust::TrustedKey* entry = store.find(key_id);
+    if (entry == nullptr) {
+        throw Error(fmt::format("the signing key configured in {} has key_id \"{}\", which is not in the trust store {}; "
+                                "refusing to change state",
+                                origin, key_id, store.path().string()),
+                    {fmt::format("add its public key first: amp trust add PUBFILE --key-id {}", key_id)});
+    }
+    if (entry->public_key != key.public_key()) {
+        throw Error(fmt::format("the signing key configured in {} is not the key the trust store {} holds for \"{}\" "
+                                "(trusted {}, configured {}); refusing to change state",
+                                origin, store.path().string(), key_id, crypto::to_hex(entry->public_key),
+                                crypto::to_hex(key.public_key())),
+                    {"point the configuration at the private key of that key_id: amp trust list"});
+    }
+    const trust::KeyVerdict verdict = trust::assess_key(*entry, now);
+    if (!verdict.trusted) {
+        throw Error(fmt::format("the signing key \"{}\" configured in {} can no longer sign: {}; refusing to change "
+                                "state",
+                                key_id, origin, verdict.message),
+                    {"configure the current key: set /signing/key and /signing/key_id in .ampersona/config.json"});
+    }
+    if (verdict.in_grace) {
+        warn(fmt::format("signing state with retired key \"{}\" configured in {}: {}", key_id, origin, verdict.message));
+    }
+}
+
 const trust::TrustStore& TrustStores::for_file(const fs::path& file) {
+    // Files of one directory share a workspace; a fleet check asks for
+    // thousands of them, and each look-up walks the tree with stat calls.
+    const fs::path directory = file.parent_path();
+    if (const auto known = by_directory_.find(directory); known != by_directory_.end()) return *known->second;
+
+    const trust::TrustStore& store = find_for(file);
+    by_directory_.emplace(directory, &store);
+    return store;
+}
+
+const trust::TrustStore& TrustStores::find_for(const fs::path& file) {
     std::optional<trust::Workspace> workspace = trust::Workspace::find(file);
     if (!workspace || !fs::exists(workspace->trust_store_path())) workspace = trust::Workspace::find(fs::current_path());
     if (!workspace) {
