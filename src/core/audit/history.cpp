@@ -159,6 +159,17 @@ Json chain_json(const fs::path& file, const ChainReport& report) {
 
 HistoryReport verify_history(const persona::PersonaPaths& paths, signing::TrustStores& stores, TimePoint now,
                              std::uint64_t from_index) {
+    // A path that names nothing (a glob that matched no file, a typo) must not
+    // pass as a history with nothing wrong in it.
+    std::error_code ignored;
+    const bool anything_there = fs::exists(paths.persona(), ignored) || fs::exists(paths.audit(), ignored) ||
+                                fs::exists(paths.state(), ignored) || fs::exists(paths.drift(), ignored);
+    if (!anything_there) {
+        throw Error(fmt::format("cannot read {}: no such file, and no state, audit or drift file beside it",
+                                paths.persona().string()),
+                    {"check the path; a shell glob that matches nothing is passed on as it is"});
+    }
+
     HistoryReport result;
     Json& details = result.details;
     details["persona"] = paths.persona().string();

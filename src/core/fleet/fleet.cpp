@@ -161,13 +161,18 @@ FleetReport check_fleet(const fs::path& directory, const FleetOptions& options, 
         failed += results[i].value("ok", false) ? 0 : 1;
         personas.push_back(std::move(results[i]));
     }
-    report.ok = failed == 0;
+    // An empty directory (a wrong path, a restore into the wrong place) must
+    // not pass as a fleet with nothing wrong in it.
+    report.ok = failed == 0 && !personas.empty();
     report.details = {{"directory", directory.string()},
                       {"ok", report.ok},
                       {"summary", {{"personas", personas.size()}, {"failed", failed}, {"skipped", skipped.size()},
                                    {"companion_files", companions.size()}}},
                       {"personas", personas},
                       {"skipped", skipped}};
+    if (personas.empty()) {
+        report.details["error"] = fmt::format("no persona files in {}: nothing was checked", directory.string());
+    }
     return report;
 }
 
