@@ -30,18 +30,38 @@ struct SnapshotSigner {
 // Reads the acknowledged breaks of an existing snapshot (empty if none).
 std::vector<AcknowledgedBreak> acknowledged_breaks(const Json& snapshot);
 
+// The acknowledged breaks of a persona's snapshot that `amp audit --verify`
+// honours: those of a snapshot whose signature verifies against the trust
+// store of its workspace at `now`.
+struct TrustedBreaks {
+    std::vector<std::uint64_t> entries;
+    // Reason the snapshot's acknowledgements are not honoured (unsigned,
+    // invalid signature, no trust store, unreadable file). Empty when they
+    // are honoured, or when there is no snapshot.
+    std::string ignored_because;
+};
+
+// Reads and checks STEM.integrity.json. A snapshot that is missing, is not
+// a JSON object or is untrusted honours no acknowledgement, and does not
+// make this throw.
+TrustedBreaks trusted_acknowledged_breaks(const persona::PersonaPaths& paths, TimePoint now);
+
 // Builds a snapshot of the persona's chains and state as they are now. The
 // audit chain must be intact once the existing and new acknowledgements are
 // applied; otherwise amp::Error (exit 1) names the break and the
-// --acknowledge command, listing every break, to run after review.
+// --acknowledge command, listing every break, to run after review. A torn
+// final line is such a break here, because only a write moves it aside.
 // Acknowledging an entry that is not the next break, or an unreadable line,
 // is refused (exit 3). Does not write anything.
 Json build_snapshot(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge,
                     TimePoint now);
 
 // Creates STEM.integrity.json (signed when `signer` is given) and appends a
-// Checkpoint entry to the audit log, under the persona's lock. Returns the
-// snapshot written.
+// Checkpoint entry to the audit log, under the persona's lock. A torn final
+// line of the audit log is moved aside first and recorded, and the snapshot
+// anchors the log with that Recovery entry. Every refusal (the exit 1 and 3
+// cases of build_snapshot, a reason that cannot be stored) happens before
+// anything is written. Returns the snapshot written.
 Json create_checkpoint(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge,
                        const std::optional<SnapshotSigner>& signer, TimePoint now);
 

@@ -7,6 +7,7 @@
 
 #include "amp/audit/chain_verify.hpp"
 #include "amp/audit/entry_time.hpp"
+#include "amp/audit/recovery.hpp"
 #include "amp/error.hpp"
 #include "amp/json/access.hpp"
 #include "amp/json/writer.hpp"
@@ -27,9 +28,46 @@ std::vector<AcknowledgedBreak> acknowledged_breaks(const Json& snapshot) {
     for (const Json& entry : snapshot["acknowledged_breaks"]) {
         const auto index = json::count_member(entry, "entry");
         if (!index) continue;
-        breaks.push_back({*index, entry.value("reason", "")});
+        // A reason that is not a string is dropped rather than thrown as a type error.
+        const auto reason = entry.find("reason");
+        breaks.push_back({*index, reason != entry.end() && reason->is_string() ? reason->get<std::string>() : ""});
     }
     return breaks;
+}
+
+TrustedBreaks trusted_acknowledged_breaks(const persona::PersonaPaths& paths, TimePoint now) {
+    TrustedBreaks trusted;
+    if (!fs::exists(paths.integrity())) return trusted;
+
+    Json snapshot;
+    try {
+        snapshot = signing::load_document(paths.integrity());
+    } catch (const Error& error) {
+        trusted.ignored_because = fmt::format("the snapshot cannot be read: {}", error.what());
+        return trusted;
+    }
+    const std::vector<AcknowledgedBreak> breaks = acknowledged_breaks(snapshot);
+    if (breaks.empty()) return trusted;
+    if (!signing::is_signed(snapshot)) {
+        trusted.ignored_because = "the snapshot is unsigned";
+        return trusted;
+    }
+
+    signing::Verification verification;
+    try {
+        signing::TrustStores stores;
+        verification =
+            signing::verify_document(snapshot, signing::KeySource::trust_store(stores.for_file(paths.integrity()), now));
+    } catch (const Error& error) {
+        trusted.ignored_because = fmt::format("its signature cannot be checked: {}", error.what());
+        return trusted;
+    }
+    if (!verification.valid()) {
+        trusted.ignored_because = fmt::format("its signature does not verify: {}", verification.message);
+        return trusted;
+    }
+    for (const AcknowledgedBreak& entry : breaks) trusted.entries.push_back(entry.entry);
+    return trusted;
 }
 
 namespace {
@@ -43,6 +81,13 @@ ChainReport verify_with(const std::filesystem::path& log, const std::vector<Ackn
     VerifyOptions options;
     for (const AcknowledgedBreak& entry : breaks) options.acknowledged_breaks.push_back(entry.entry);
     return verify_chain(log, options);
+}
+
+// The damage that stops a checkpoint, or null. A torn final line does not,
+// because the checkpoint moves it aside before it anchors the log.
+const ChainDamage* blocking_damage(const ChainReport& report) {
+    if (!report.first_damage || report.first_damage->kind == DamageKind::torn_final_line) return nullptr;
+    return &*report.first_damage;
 }
 
 // The entries an operator must acknowledge, in order, for the chain to pass:
@@ -65,14 +110,23 @@ std::string acknowledge_command(const persona::PersonaPaths& paths, const std::v
     return command + " --reason R";
 }
 
-}  // namespace
+// Inputs of a snapshot, read and checked before anything is written.
+struct SnapshotInputs {
+    std::vector<AcknowledgedBreak> breaks;  // the existing snapshot's acknowledgements, then the new ones
+    ChainReport audit;                      // a torn final line is neither counted nor hashed here
+    std::optional<ChainReport> drift;
+    std::optional<Json> state;
+};
 
-Json build_snapshot(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge, TimePoint now) {
+// Checks a checkpoint request against the persona's files and reads what
+// the snapshot needs. Every refusal of a checkpoint is thrown from here.
+SnapshotInputs read_snapshot_inputs(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge) {
     if (!fs::exists(paths.audit())) {
         throw Error(fmt::format("{} does not exist: there is no history to anchor yet", paths.audit().string()));
     }
 
-    std::vector<AcknowledgedBreak> breaks;
+    SnapshotInputs inputs;
+    std::vector<AcknowledgedBreak>& breaks = inputs.breaks;
     if (fs::exists(paths.integrity())) breaks = acknowledged_breaks(signing::load_document(paths.integrity()));
 
     // Each acknowledgement must name the break the chain actually has next.
@@ -81,62 +135,83 @@ Json build_snapshot(const persona::PersonaPaths& paths, const std::vector<Acknow
     for (const AcknowledgedBreak& entry : requested) {
         if (entry.reason.empty()) throw Error("--acknowledge needs --reason: say who reviewed the break and why");
         const ChainReport before = verify_with(paths.audit(), breaks);
-        if (!before.first_damage || before.first_damage->index != entry.entry) {
-            throw Error(before.first_damage
-                            ? fmt::format("entry {} is not the next break of {}; the next break is entry {} ({})",
-                                          entry.entry, paths.audit().string(), before.first_damage->index,
-                                          damage_kind_name(before.first_damage->kind))
-                            : fmt::format("{} has no unacknowledged break; entry {} needs no acknowledgement",
-                                          paths.audit().string(), entry.entry),
-                        before.first_damage ? std::vector<std::string>{"after review: " + acknowledge_command(paths, breaks_to_acknowledge(paths.audit(), breaks))}
-                                            : std::vector<std::string>{});
+        const ChainDamage* next = blocking_damage(before);
+        if (!next || next->index != entry.entry) {
+            throw Error(next ? fmt::format("entry {} is not the next break of {}; the next break is entry {} ({})",
+                                           entry.entry, paths.audit().string(), next->index, damage_kind_name(next->kind))
+                             : fmt::format("{} has no unacknowledged break; entry {} needs no acknowledgement",
+                                           paths.audit().string(), entry.entry),
+                        next ? std::vector<std::string>{"after review: " + acknowledge_command(paths, breaks_to_acknowledge(paths.audit(), breaks))}
+                             : std::vector<std::string>{});
         }
-        if (!acknowledgeable(before.first_damage->kind)) {
+        if (!acknowledgeable(next->kind)) {
             throw Error(fmt::format("entry {} of {} is unreadable ({}); an acknowledgement can only re-anchor a broken link",
-                                    entry.entry, paths.audit().string(), damage_kind_name(before.first_damage->kind)),
-                        {"a torn final line is moved aside by the next append; other unreadable lines need manual repair"});
+                                    entry.entry, paths.audit().string(), damage_kind_name(next->kind)),
+                        {"repair the line by hand from a backup, then run: amp audit FILE --verify"});
         }
         breaks.push_back(entry);
     }
 
-    const ChainReport audit = verify_with(paths.audit(), breaks);
-    if (audit.first_damage) {
+    inputs.audit = verify_with(paths.audit(), breaks);
+    if (const ChainDamage* damage = blocking_damage(inputs.audit)) {
         // The hint repeats the acknowledgements given, so it is one complete command.
         std::vector<std::uint64_t> remaining;
         for (const AcknowledgedBreak& entry : requested) remaining.push_back(entry.entry);
         for (const std::uint64_t entry : breaks_to_acknowledge(paths.audit(), breaks)) remaining.push_back(entry);
         std::vector<std::string> hints;
         if (!remaining.empty()) hints.push_back("after review, re-anchor with: " + acknowledge_command(paths, remaining));
-        throw Error(fmt::format("{}: {}; refusing to anchor a damaged chain", paths.audit().string(),
-                                audit.first_damage->message),
+        throw Error(fmt::format("{}: {}; refusing to anchor a damaged chain", paths.audit().string(), damage->message),
                     hints, ExitCode::negative);
     }
 
-    Json snapshot = Json::object();
-    snapshot["audit_file"] = paths.audit().filename().string();
-    snapshot["entries"] = audit.entries;
-    snapshot["chain_head"] = audit.head;
     if (fs::exists(paths.drift())) {
-        const ChainReport drift = verify_chain(paths.drift());
-        if (drift.first_damage) {
+        inputs.drift = verify_chain(paths.drift());
+        if (inputs.drift->first_damage) {
             throw Error(fmt::format("{}: {}; refusing to anchor a damaged chain", paths.drift().string(),
-                                    drift.first_damage->message),
+                                    inputs.drift->first_damage->message),
                         {}, ExitCode::negative);
         }
-        snapshot["drift_file"] = paths.drift().filename().string();
-        snapshot["drift_entries"] = drift.entries;
-        snapshot["drift_head"] = drift.head;
     }
-    if (fs::exists(paths.state())) {
-        const Json state = signing::load_document(paths.state());
-        snapshot["state_rev"] = state.value("state_rev", 0);
-        snapshot["state_digest"] = operations::state_digest(state);
+    if (fs::exists(paths.state())) inputs.state = signing::load_document(paths.state());
+    return inputs;
+}
+
+// Composes the unsigned snapshot of an audit log that has `entries` lines,
+// the last of which hashes to `head`.
+Json compose_snapshot(const persona::PersonaPaths& paths, const SnapshotInputs& inputs, std::uint64_t entries,
+                      const std::string& head, TimePoint now) {
+    Json snapshot = Json::object();
+    snapshot["audit_file"] = paths.audit().filename().string();
+    snapshot["entries"] = entries;
+    snapshot["chain_head"] = head;
+    if (inputs.drift) {
+        snapshot["drift_file"] = paths.drift().filename().string();
+        snapshot["drift_entries"] = inputs.drift->entries;
+        snapshot["drift_head"] = inputs.drift->head;
+    }
+    if (inputs.state) {
+        snapshot["state_rev"] = inputs.state->value("state_rev", 0);
+        snapshot["state_digest"] = operations::state_digest(*inputs.state);
     }
     Json acknowledged = Json::array();
-    for (const AcknowledgedBreak& entry : breaks) acknowledged.push_back({{"entry", entry.entry}, {"reason", entry.reason}});
+    for (const AcknowledgedBreak& entry : inputs.breaks) acknowledged.push_back({{"entry", entry.entry}, {"reason", entry.reason}});
     snapshot["acknowledged_breaks"] = acknowledged;
     snapshot["created_at"] = format_time(now);
     return snapshot;
+}
+
+}  // namespace
+
+Json build_snapshot(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge, TimePoint now) {
+    const SnapshotInputs inputs = read_snapshot_inputs(paths, acknowledge);
+    if (inputs.audit.first_damage) {
+        // Only a torn final line gets here. Until a write moves it aside the
+        // log fails verification, so this function does not anchor it.
+        throw Error(fmt::format("{}: {}; refusing to anchor a damaged chain", paths.audit().string(),
+                                inputs.audit.first_damage->message),
+                    {}, ExitCode::negative);
+    }
+    return compose_snapshot(paths, inputs, inputs.audit.entries, inputs.audit.head, now);
 }
 
 Json create_checkpoint(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge,
@@ -150,25 +225,23 @@ Json create_checkpoint(const persona::PersonaPaths& paths, const std::vector<Ack
 
 Json write_checkpoint(const persona::PersonaPaths& paths, const std::vector<AcknowledgedBreak>& acknowledge,
                       const std::optional<SnapshotSigner>& signer, TimePoint now) {
-    // A torn final line is a crash artefact, not tampering: move it aside
-    // (recorded in the chain) before deciding whether the chain is intact.
-    store::ChainAppender audit(paths.audit(), paths.audit_torn());
-    if (audit.quarantined_bytes() > 0) {
-        audit.append(Json{{"event_type", "Recovery"},
-                          {"action", "quarantine_torn_tail"},
-                          {"file", paths.audit().filename().string()},
-                          {"moved_to", paths.audit_torn().filename().string()},
-                          {"bytes", audit.quarantined_bytes()},
-                          {"prev_hash", audit.head()},
-                          {"ts", format_time(now)}});
-        audit.sync();
-    }
+    const SnapshotInputs inputs = read_snapshot_inputs(paths, acknowledge);
 
-    Json snapshot = build_snapshot(paths, acknowledge, now);
-    if (signer) {
-        snapshot = signing::sign_document(snapshot, signing::SignRequest{signer->key, signer->key_id, signer->signer, now});
+    // A torn final line is a crash artefact, not tampering: the batch moves
+    // it aside with a Recovery entry, and the snapshot anchors the log as it
+    // will be after that entry.
+    AuditBatch batch(paths, format_time(now));
+    const std::uint64_t entries = inputs.audit.entries + (batch.quarantines_torn_tail() ? 1 : 0);
+    Json snapshot = compose_snapshot(paths, inputs, entries, batch.head(), now);
+    std::string snapshot_text;
+    try {
+        if (signer) {
+            snapshot = signing::sign_document(snapshot, signing::SignRequest{signer->key, signer->key_id, signer->signer, now});
+        }
+        snapshot_text = json::to_pretty(snapshot);
+    } catch (const Error& error) {
+        throw Error(fmt::format("cannot write {}: {}", paths.integrity().string(), error.what()));
     }
-    store::replace_file(paths.integrity(), json::to_pretty(snapshot));
 
     Json entry = {{"event_type", "Checkpoint"},
                   {"entries", snapshot["entries"]},
@@ -177,10 +250,12 @@ Json write_checkpoint(const persona::PersonaPaths& paths, const std::vector<Ackn
     for (const AcknowledgedBreak& acknowledged : acknowledge) {
         entry["acknowledged"].push_back({{"entry", acknowledged.entry}, {"reason", acknowledged.reason}});
     }
-    entry["prev_hash"] = audit.head();
-    entry["ts"] = format_time(now);
-    audit.append(entry);
-    audit.sync();
+    batch.add(entry);
+
+    // Nothing was written above, so each refusal left every file as it was.
+    batch.quarantine_torn_tail();
+    store::replace_file(paths.integrity(), snapshot_text);
+    batch.write();
     return snapshot;
 }
 
