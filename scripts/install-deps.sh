@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config git
     libcli11-dev nlohmann-json3-dev libsodium-dev libssl-dev libfmt-dev catch2
-    python3 openssl minisign hyperfine
+    python3 openssl minisign hyperfine jq
     # groff renders the man page, and CPack runs dpkg-shlibdeps (dpkg-dev) and file to build the .deb
     groff-base dpkg-dev file
 )

@@ -41,7 +41,7 @@ expect_stdout "untrusted_key personas/agent.state.json: key k-2026-Q1 was revoke
 cd personas
 amp gate agent.json --override onboarding --reason "Key compromise IR-XXX" --approver admin@co.com
 expect_exit 3
-expect_stderr "refusing to change state"
+expect_stderr "refusing to sign with it"
 cd ..
 
 begin "emergency rotation: chains checked before re-signing"

@@ -35,6 +35,15 @@ expect_stderr 'has key_id "k3", which is not in the trust store'
 expect_stderr "amp trust add PUBFILE --key-id k3"
 expect_equal "nothing written" "$before" "$(snapshot_files)"
 
+begin "a snapshot is never signed by a key the trust store does not vouch for"
+amp audit personas/release_bot.json --checkpoint-create
+expect_exit 3
+expect_stderr 'has key_id "k3", which is not in the trust store'
+amp audit personas/release_bot.json --checkpoint-create --sign-key keys/k3.key --key-id k3
+expect_exit 3
+expect_stderr 'the signing key from --sign-key has key_id "k3"'
+expect_equal "nothing written" "$before" "$(snapshot_files)"
+
 begin "another key under a trusted key_id is refused"
 configure_signing keys/k3.key k2
 before=$(snapshot_files)
@@ -50,7 +59,7 @@ AMP_SIGNING_KEY=keys/k3.key AMP_KEY_ID=k3 "$AMP" gate personas/release_bot.json 
     --metrics metrics-healthy.json >out.txt 2>err.txt
 CODE=$?
 expect_exit 3
-expect_file_contains err.txt "configured in AMP_SIGNING_KEY"
+expect_file_contains err.txt "from AMP_SIGNING_KEY"
 rm -f out.txt err.txt
 expect_equal "nothing written" "$before" "$(snapshot_files)"
 
@@ -69,7 +78,7 @@ begin "a retired key in its grace period signs with a warning"
 "$AMP" trust retire k2 --grace 1d >/dev/null 2>&1
 configure_signing keys/k2.key k2
 amp gate personas/release_bot.json --evaluate '*' --metrics metrics-healthy.json
-expect_stderr 'signing state with retired key "k2"'
+expect_stderr 'signing with retired key "k2"'
 expect_equal "state re-signed by k2" k2 "$(state_key)"
 
 begin "fleet --check shows files still signed by a key in its grace period"

@@ -123,11 +123,14 @@ int run_checkpoint_create(const AuditOptions& options) {
     // The key: --sign-key, else the workspace's signing key.
     std::string key_file = options.sign_key;
     std::optional<std::string> requested_key_id = options.key_id;
+    std::string key_origin = "--sign-key";
     if (key_file.empty()) {
         const auto configured = workspace ? workspace->signing() : trust::signing_from_environment();
         if (configured) {
             key_file = configured->key.string();
             requested_key_id = configured->key_id;
+            key_origin = trust::signing_from_environment() || !workspace ? "AMP_SIGNING_KEY"
+                                                                         : workspace->config_path().string();
         }
     }
 
@@ -140,6 +143,14 @@ int run_checkpoint_create(const AuditOptions& options) {
             store = trust::TrustStore::load(workspace->trust_store_path());
         }
         key_id = signing::choose_key_id(*key, requested_key_id, store ? &*store : nullptr, now());
+
+        // A snapshot signed by a key the trust store does not vouch for
+        // anchors nothing: verify would call the history damaged.
+        if (!store) {
+            throw Error(fmt::format("no trust store to check the snapshot's signing key against ({})", key_origin),
+                        {"add the key first: amp trust add PUBFILE --key-id ID"});
+        }
+        signing::require_trusted_signing_key(*key, key_id, *store, now(), key_origin);
     } else {
         if (std::filesystem::exists(paths.integrity()) &&
             signing::is_signed(signing::load_document(paths.integrity()))) {

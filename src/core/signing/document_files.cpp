@@ -84,27 +84,27 @@ void require_trusted_signing_key(const crypto::SecretKey& key, const std::string
                                  const trust::TrustStore& store, TimePoint now, std::string_view origin) {
     const trust::TrustedKey* entry = store.find(key_id);
     if (entry == nullptr) {
-        throw Error(fmt::format("the signing key configured in {} has key_id \"{}\", which is not in the trust store {}; "
-                                "refusing to change state",
+        throw Error(fmt::format("the signing key from {} has key_id \"{}\", which is not in the trust store {}; "
+                                "refusing to sign with it",
                                 origin, key_id, store.path().string()),
                     {fmt::format("add its public key first: amp trust add PUBFILE --key-id {}", key_id)});
     }
     if (entry->public_key != key.public_key()) {
-        throw Error(fmt::format("the signing key configured in {} is not the key the trust store {} holds for \"{}\" "
-                                "(trusted {}, configured {}); refusing to change state",
+        throw Error(fmt::format("the signing key from {} is not the key the trust store {} holds for \"{}\" "
+                                "(trusted {}, given {}); refusing to sign with it",
                                 origin, store.path().string(), key_id, crypto::to_hex(entry->public_key),
                                 crypto::to_hex(key.public_key())),
                     {"point the configuration at the private key of that key_id: amp trust list"});
     }
     const trust::KeyVerdict verdict = trust::assess_key(*entry, now);
     if (!verdict.trusted) {
-        throw Error(fmt::format("the signing key \"{}\" configured in {} can no longer sign: {}; refusing to change "
-                                "state",
+        throw Error(fmt::format("the signing key \"{}\" from {} can no longer sign: {}; refusing to sign "
+                                "with it",
                                 key_id, origin, verdict.message),
                     {"configure the current key: set /signing/key and /signing/key_id in .ampersona/config.json"});
     }
     if (verdict.in_grace) {
-        warn(fmt::format("signing state with retired key \"{}\" configured in {}: {}", key_id, origin, verdict.message));
+        warn(fmt::format("signing with retired key \"{}\" from {}: {}", key_id, origin, verdict.message));
     }
 }
 
