@@ -28,7 +28,8 @@ export AMP_NOW=$revoked_at
 amp trust revoke k-2026-Q1 --reason "IR-4242 key compromise"
 expect_exit 0
 expect_stdout 'revoked key "k-2026-Q1" (reason: IR-4242 key compromise); every signature by it now fails verification'
-expect_stderr "re-sign personas and state files with the new key"
+expect_stderr "generate the new key: amp keygen --key-id NEW_ID"
+expect_stderr "then re-sign personas and state files with the new key"
 amp trust list --json
 expect_json '[(k["status"], k["reason"]) for k in d["keys"] if k["key_id"] == "k-2026-Q1"] == [("revoked", "IR-4242 key compromise")]'
 amp verify personas/release_bot.json

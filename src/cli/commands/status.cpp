@@ -101,13 +101,15 @@ void print_status(const Json& status) {
 
 void print_drift(const Json& drift) {
     print_line(fmt::format("drift ledger {} ({} entries)", drift.value("file", "?"), drift.value("entries", 0)));
-    print_line(fmt::format("  {:<24} {:>10} {:>10} {:>10} {:>10} {:>10}  {}", "METRIC", "FIRST", "LAST", "MIN", "MAX",
-                           "CHANGE", "TREND"));
-    for (const auto& [name, trend] : drift["metrics"].items()) {
-        print_line(fmt::format("  {:<24} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>+10.4g}  {}", name,
-                               trend["first"].get<double>(), trend["last"].get<double>(), trend["min"].get<double>(),
-                               trend["max"].get<double>(), trend["change"].get<double>(),
-                               stdout_is_terminal() ? sparkline(trend["recent"]) : ""));
+    // The trend column is a sparkline, drawn only on a terminal.
+    const bool trend = stdout_is_terminal();
+    print_line(fmt::format("  {:<24} {:>10} {:>10} {:>10} {:>10} {:>10}{}", "METRIC", "FIRST", "LAST", "MIN", "MAX",
+                           "CHANGE", trend ? "  TREND" : ""));
+    for (const auto& [name, values] : drift["metrics"].items()) {
+        print_line(fmt::format("  {:<24} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>+10.4g}{}", name,
+                               values["first"].get<double>(), values["last"].get<double>(), values["min"].get<double>(),
+                               values["max"].get<double>(), values["change"].get<double>(),
+                               trend ? "  " + sparkline(values["recent"]) : ""));
     }
 }
 

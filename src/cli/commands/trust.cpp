@@ -94,7 +94,9 @@ int run_revoke(const TrustOptions& options) {
     store.save();
     print_line(fmt::format("revoked key \"{}\" (reason: {}); every signature by it now fails verification",
                            options.key_id, options.reason));
-    print_hint("re-sign personas and state files with the new key: amp sign FILE... --key NEW.key --key-id NEW_ID");
+    print_hint("generate the new key: amp keygen --key-id NEW_ID -o keys/NEW");
+    print_hint("trust it and point .ampersona/config.json at it: amp trust add keys/NEW.pub --key-id NEW_ID");
+    print_hint("then re-sign personas and state files with the new key: amp sign FILE... --key keys/NEW.key");
     return 0;
 }
 

@@ -152,8 +152,8 @@ std::string summary(std::string_view outcome, const Gate* decided, const Gate* w
                            decided->to_phase);
     }
     if (outcome == "already_applied") {
-        return fmt::format("gate \"{}\" already fired with these metrics at this state_rev: nothing to do",
-                           decided->id);
+        return fmt::format("gate \"{}\" already {} with these metrics at this state_rev: nothing to do", decided->id,
+                           decided->enforcement == Enforcement::observe ? "observed" : "fired");
     }
     if (outcome == "not_a_candidate") {
         return fmt::format("gate \"{}\" starts from phase {}, but the current phase is {}: nothing fired",
