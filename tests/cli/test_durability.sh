@@ -60,8 +60,14 @@ for step in after_lock after_events before_audit_sync after_audit_sync after_dri
     code=$?
     expect_true "killed at $step (exit $code)" test "$code" = 137
     expect_true "state file parses" py "import json; json.load(open('crash.state.json'))"
-    # A temporary file left by a kill before the rename is never the state file itself.
-    rm -f .crash.state.json.*
+    # A kill before the rename leaves the fsynced temporary file beside the
+    # state file, never in its place; the next state write removes it.
+    temporaries=$(ls -A | grep -c '^\.crash\.state\.json\.tmp-')
+    if [ "$step" = before_rename ]; then
+        expect_true "temporary state file left by the kill" test "$temporaries" = 1
+    else
+        expect_true "no temporary state file" test "$temporaries" = 0
+    fi
     state_rev=$(py "import json; print(json.load(open('crash.state.json'))['state_rev'])")
     logged_rev=$(py "import json; print(max([json.loads(l)['state_rev'] for l in open('crash.audit.jsonl') if json.loads(l)['event_type']=='StateChange']))")
     expect_true "state ($state_rev) not ahead of log ($logged_rev)" test "$state_rev" -le "$logged_rev"
@@ -82,6 +88,8 @@ for step in after_lock after_events before_audit_sync after_audit_sync after_dri
             amp keygen --key-id "k-$step" -o "k-$step"
             amp state rebuild crash.json --key "k-$step.key" --key-id "k-$step"
             expect_exit 0
+            expect_true "rebuild removed the abandoned temporary file" \
+                test "$(ls -A | grep -c '^\.crash\.state\.json\.tmp-')" = 0
             amp audit crash.json --verify
             expect_exit 0 ;;
         *)

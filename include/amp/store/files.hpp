@@ -20,6 +20,12 @@ std::string read_file(const std::filesystem::path& path);
 void replace_file(const std::filesystem::path& target, std::string_view contents,
                   mode_t mode_for_new = 0644);
 
+// Removes the temporary files that replace_file left beside `target` when a
+// writer was killed before its rename. Call it only while holding the lock
+// that every writer of `target` takes, so that no live writer's file goes.
+// Returns how many were removed.
+std::size_t remove_abandoned_temporaries(const std::filesystem::path& target);
+
 // Creates a new file that must not exist yet (O_EXCL), with `mode`, and fsyncs
 // it and its directory. Used for private keys.
 void create_new_file(const std::filesystem::path& target, std::string_view contents, mode_t mode);

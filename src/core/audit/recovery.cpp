@@ -204,6 +204,8 @@ RebuildResult rebuild_state(const persona::PersonaPaths& paths, const crypto::Se
                        {"state_digest", operations::state_digest(state)}});
     }
     batch.write();
+    // The persona lock is held, so any temporary state file is a killed writer's.
+    store::remove_abandoned_temporaries(paths.state());
     store::replace_file(paths.state(), state_text);
 
     result.state = signed_state;

@@ -156,6 +156,8 @@ void PersonaTransaction::write_state(const Json& state) {
         warn(fmt::format("{} is now unsigned: no signing key is configured (.ampersona/config.json or AMP_SIGNING_KEY)",
                          paths_.state().string()));
     }
+    // The persona lock is held, so any temporary state file is a killed writer's.
+    store::remove_abandoned_temporaries(paths_.state());
     store::replace_file(paths_.state(), json::to_pretty(document));
 }
 

@@ -85,6 +85,20 @@ std::filesystem::path temporary_path_for(const std::filesystem::path& target) {
 
 }  // namespace
 
+std::size_t remove_abandoned_temporaries(const std::filesystem::path& target) {
+    const std::string prefix = fmt::format(".{}.tmp-", target.filename().string());
+    std::error_code error;
+    std::filesystem::directory_iterator entries(directory_of(target), error);
+    if (error) return 0;
+
+    std::size_t removed = 0;
+    for (const std::filesystem::directory_entry& entry : entries) {
+        if (!entry.path().filename().string().starts_with(prefix)) continue;
+        if (std::filesystem::remove(entry.path(), error)) ++removed;
+    }
+    return removed;
+}
+
 std::string read_file(const std::filesystem::path& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(fmt::format("cannot read {}: {}", path.string(), system_error_text(errno)));
