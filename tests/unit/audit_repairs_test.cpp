@@ -14,31 +14,15 @@
 #include "amp/store/chain.hpp"
 #include "amp/store/files.hpp"
 
+#include "temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using amp::Json;
 using amp::audit::AuditBatch;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "amp-audit-repairs-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using amp::testing::TempDir;
 
 const std::string torn_tail = R"({"event_type":"Note","text":"half)";
 

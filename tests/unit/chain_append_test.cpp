@@ -22,6 +22,8 @@
 #include "amp/store/file_lock.hpp"
 #include "amp/store/files.hpp"
 
+#include "temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using amp::Json;
 using amp::store::ChainAppender;
@@ -30,25 +32,7 @@ using amp::store::read_tail;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "amp-chain-append-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    fs::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    fs::path path_;
-};
+using amp::testing::TempDir;
 
 Json note(const std::string& text, const std::string& prev_hash) {
     Json entry = Json::object();

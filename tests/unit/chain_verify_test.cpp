@@ -15,6 +15,8 @@
 #include "amp/store/chain.hpp"
 #include "amp/store/files.hpp"
 
+#include "temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using amp::Json;
 using amp::audit::ChainReport;
@@ -25,25 +27,7 @@ using amp::store::line_hash;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "amp-chain-verify-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    fs::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    fs::path path_;
-};
+using amp::testing::TempDir;
 
 std::string time_at(int second) { return fmt::format("2026-04-01T09:{:02}:{:02}Z", second / 60, second % 60); }
 

@@ -15,6 +15,8 @@
 #include "amp/json/canonical.hpp"
 #include "amp/json/reader.hpp"
 
+#include "temp_dir.hpp"
+
 using amp::Json;
 using amp::json::parse;
 using amp::json::read_file;
@@ -49,30 +51,7 @@ std::string read_rejection_of(const std::filesystem::path& path, const ReadLimit
 
 std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
-// A fresh directory per test, removed at the end.
-class TempDir {
-public:
-    TempDir() {
-        path_ = std::filesystem::temp_directory_path() /
-                ("amp-json-reader-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::filesystem::path write(const std::string& name, std::string_view bytes) const {
-        const auto path = path_ / name;
-        std::ofstream(path, std::ios::binary) << bytes;
-        return path;
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    static inline int counter_ = 0;
-    std::filesystem::path path_;
-};
+using amp::testing::TempDir;
 
 struct Rejection {
     std::string input;

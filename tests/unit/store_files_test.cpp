@@ -14,6 +14,8 @@
 #include "amp/error.hpp"
 #include "amp/store/files.hpp"
 
+#include "temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using amp::store::create_new_file;
 using amp::store::read_file;
@@ -21,27 +23,7 @@ using amp::store::replace_file;
 
 namespace {
 
-// A fresh directory under the system temp directory, removed with its contents.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "amp-store-files-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    fs::path operator/(const std::string& name) const { return path_ / name; }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using amp::testing::TempDir;
 
 void write_bytes(const fs::path& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary);

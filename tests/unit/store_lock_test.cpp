@@ -13,6 +13,8 @@
 #include "amp/error.hpp"
 #include "amp/store/file_lock.hpp"
 
+#include "temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using amp::store::default_lock_timeout;
 using amp::store::FileLock;
@@ -20,25 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "amp-store-lock-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    fs::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    fs::path path_;
-};
+using amp::testing::TempDir;
 
 // Exit codes of try_lock_in_child.
 constexpr int child_acquired = 0;
