@@ -6,36 +6,18 @@
 #include "amp/error.hpp"
 #include "amp/lifecycle/lifecycle.hpp"
 
+#include "lifecycle_fixtures.hpp"
+
 using amp::Json;
+using amp::testing::load_reference;
+using amp::testing::keys_of;
+using amp::testing::error_from;
 using namespace amp::lifecycle;
 using std::chrono::seconds;
 
 namespace {
 
-Json load_reference(const std::string& file) {
-    std::ifstream in(std::filesystem::path(AMP_SHARED_DIR) / "reference" / "personas" / file);
-    REQUIRE(in.good());
-    return Json::parse(in);
-}
-
 const amp::TimePoint t0 = *amp::parse_time("2026-04-01T09:00:00Z");
-
-std::vector<std::string> keys_of(const Json& object) {
-    std::vector<std::string> keys;
-    for (const auto& item : object.items()) keys.push_back(item.key());
-    return keys;
-}
-
-template <typename Action>
-amp::Error error_from(Action action) {
-    try {
-        action();
-    } catch (const amp::Error& error) {
-        return error;
-    }
-    FAIL("expected an amp::Error");
-    return amp::Error("unreachable");
-}
 
 // QuietStone plus an auto elevation without a reason requirement.
 Json persona_with_auto_elevation() {

@@ -7,29 +7,16 @@
 #include "amp/error.hpp"
 #include "amp/lifecycle/gates.hpp"
 
+#include "lifecycle_fixtures.hpp"
+
 using amp::Json;
+using amp::testing::load_reference;
+using amp::testing::error_from;
 using namespace amp::lifecycle;
 
 namespace {
 
-Json load_persona(const std::string& file) {
-    std::ifstream in(std::filesystem::path(AMP_SHARED_DIR) / "reference" / "personas" / file);
-    REQUIRE(in.good());
-    return Json::parse(in);
-}
-
 amp::TimePoint at(const char* text) { return *amp::parse_time(text); }
-
-template <typename Action>
-amp::Error error_from(Action action) {
-    try {
-        action();
-    } catch (const amp::Error& error) {
-        return error;
-    }
-    FAIL("expected an amp::Error");
-    return amp::Error("unreachable");
-}
 
 // A persona holding only `gates`, enough for the gate functions.
 Json persona_with_gates(Json gates) { return Json{{"name", "Test"}, {"gates", std::move(gates)}}; }
@@ -53,7 +40,7 @@ bool passes(const char* op, Json expected, Json actual) {
 }  // namespace
 
 TEST_CASE("reference gates are read with defaults", "[lifecycle]") {
-    const std::vector<Gate> gates = read_gates(load_persona("quiet_stone_v1.json"));
+    const std::vector<Gate> gates = read_gates(load_reference("quiet_stone_v1.json"));
     REQUIRE(gates.size() == 3);
 
     CHECK(gates[0].id == "onboarding");
@@ -235,7 +222,7 @@ TEST_CASE("criteria_logic all and any", "[lifecycle]") {
 }
 
 TEST_CASE("metrics_schema types: bad data never promotes", "[lifecycle]") {
-    const std::vector<Gate> gates = read_gates(load_persona("quiet_stone_v1.json"));
+    const std::vector<Gate> gates = read_gates(load_reference("quiet_stone_v1.json"));
     const Gate& trusted = gates[1];
     const Gate& trust_decay = gates[2];
 
@@ -272,7 +259,7 @@ TEST_CASE("metrics_schema types: bad data never promotes", "[lifecycle]") {
 }
 
 TEST_CASE("cooldown from history or last transition", "[lifecycle]") {
-    const std::vector<Gate> gates = read_gates(load_persona("quiet_stone_v1.json"));
+    const std::vector<Gate> gates = read_gates(load_reference("quiet_stone_v1.json"));
     const Gate& trust_decay = gates[2];
     const amp::TimePoint fired = at("2026-04-01T09:00:00Z");
 

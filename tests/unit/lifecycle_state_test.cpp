@@ -7,41 +7,22 @@
 #include "amp/lifecycle/evaluate.hpp"
 #include "amp/lifecycle/state.hpp"
 
+#include "lifecycle_fixtures.hpp"
+
 using amp::Json;
+using amp::testing::load_reference;
+using amp::testing::keys_of;
+using amp::testing::error_from;
 using namespace amp::lifecycle;
 
 namespace {
 
-Json load_persona(const std::string& file) {
-    std::ifstream in(std::filesystem::path(AMP_SHARED_DIR) / "reference" / "personas" / file);
-    REQUIRE(in.good());
-    return Json::parse(in);
-}
-
 amp::TimePoint at(const char* text) { return *amp::parse_time(text); }
-
-std::vector<std::string> keys_of(const Json& object) {
-    std::vector<std::string> keys;
-    for (const auto& item : object.items()) keys.push_back(item.key());
-    return keys;
-}
-
-// Runs `action` and returns the amp::Error it throws; fails the test if it throws none.
-template <typename Action>
-amp::Error error_from(Action action) {
-    try {
-        action();
-    } catch (const amp::Error& error) {
-        return error;
-    }
-    FAIL("expected an amp::Error");
-    return amp::Error("unreachable");
-}
 
 }  // namespace
 
 TEST_CASE("initial state of a new persona", "[lifecycle]") {
-    const Json persona = load_persona("quiet_stone_v1.json");
+    const Json persona = load_reference("quiet_stone_v1.json");
     const Json state = initial_state(persona, at("2026-04-01T09:00:00Z"));
 
     CHECK(keys_of(state) == std::vector<std::string>{"name", "current_phase", "state_rev", "active_elevations",
@@ -66,7 +47,7 @@ TEST_CASE("initial state needs a persona name", "[lifecycle]") {
 }
 
 TEST_CASE("state validation names the JSON pointer", "[lifecycle]") {
-    const Json persona = load_persona("quiet_stone_v1.json");
+    const Json persona = load_reference("quiet_stone_v1.json");
     const Json good = initial_state(persona, at("2026-04-01T09:00:00Z"));
 
     struct Case {
@@ -102,7 +83,7 @@ TEST_CASE("state validation names the JSON pointer", "[lifecycle]") {
 }
 
 TEST_CASE("state validation requires name, phase and revision", "[lifecycle]") {
-    const Json persona = load_persona("quiet_stone_v1.json");
+    const Json persona = load_reference("quiet_stone_v1.json");
     for (const char* member : {"name", "current_phase", "state_rev"}) {
         Json state = initial_state(persona, at("2026-04-01T09:00:00Z"));
         state.erase(member);
@@ -115,15 +96,15 @@ TEST_CASE("state validation requires name, phase and revision", "[lifecycle]") {
 }
 
 TEST_CASE("state of another persona is rejected", "[lifecycle]") {
-    const Json persona = load_persona("quiet_stone_v1.json");
-    Json state = initial_state(load_persona("zeroclaw_agent.json"), at("2026-04-01T09:00:00Z"));
+    const Json persona = load_reference("quiet_stone_v1.json");
+    Json state = initial_state(load_reference("zeroclaw_agent.json"), at("2026-04-01T09:00:00Z"));
     const auto error = error_from([&] { validate_state_for(persona, state); });
     CHECK(error.code() == amp::ExitCode::failure);
     CHECK_THAT(error.what(), Catch::Contains("\"ZeroclawWorker\"") && Catch::Contains("\"QuietStone\""));
 }
 
 TEST_CASE("older state without history still evaluates", "[lifecycle]") {
-    const Json persona = load_persona("quiet_stone_v1.json");
+    const Json persona = load_reference("quiet_stone_v1.json");
 
     // A file from an older tool: no gate_history, no overlay, plus members amp does not know.
     Json state = Json::parse(R"({
