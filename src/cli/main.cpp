@@ -104,6 +104,12 @@ int main(int argc, char** argv) {
     app.name("amp");
     app.set_version_flag("--version", "amp 0.1.0");
     app.require_subcommand(1, 1);
+    app.footer(
+        "Files: a workspace is the nearest directory upwards with .ampersona/ (trust.json, config.json).\n"
+        "Environment: AMP_SIGNING_KEY and AMP_KEY_ID override the signing key of config.json; AMP_SIGNER names the\n"
+        "operator in records (default USER@HOST); AMP_LOCK_TIMEOUT is the persona lock wait in seconds (default 30);\n"
+        "AMP_NOW (RFC 3339) fixes the clock for drills and tests; NO_COLOR turns colour off.\n"
+        "See 'amp COMMAND --help', man amp, and docs/OPERATIONS.md for the runbook.");
 
     const std::string_view first_argument = argc > 1 ? std::string_view(argv[1]) : std::string_view();
     if (!first_argument.empty() && first_argument.front() != '-' && find_command(first_argument) == nullptr) {

@@ -16,6 +16,13 @@ for command in "${commands[@]}" validate; do
     amp "$command" --help
     expect_exit 0
 done
+for command in "${commands[@]}"; do
+    amp "$command" --help
+    expect_true "$command --help lists its exit codes" grep -q "Exit code" <<<"$OUT"
+done
+amp --help
+expect_stdout "AMP_SIGNING_KEY and AMP_KEY_ID override the signing key of config.json"
+expect_stdout "man amp"
 amp verify --help
 expect_stdout "Usage: amp verify [OPTIONS] FILE..."
 expect_stdout "--pubkey"

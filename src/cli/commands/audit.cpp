@@ -219,6 +219,12 @@ void add_audit_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<AuditOptions>();
     CLI::App* command = app.add_subcommand(
         "audit", "Verify audit and drift chains, integrity snapshots and state_rev continuity; manage snapshots; add notes");
+    command->footer(
+        "Only --verify takes several files. --note needs --approver. --checkpoint-create signs with --sign-key, else with\n"
+        "the configured key (.ampersona/config.json or AMP_SIGNING_KEY); either must be trusted in the trust store.\n"
+        "Without any key the snapshot is unsigned and anchors nothing.\n"
+        "Exit codes: 0 intact / written / valid, 1 damaged, unacknowledged break or snapshot mismatch,\n"
+        "3 a file cannot be read or the request is refused (nothing is written), 64 usage error.");
     command->add_option("FILE", options->files, "Persona files (or any companion files)")->required();
     auto* verify = command->add_flag("--verify", options->verify, "Verify each persona's history; exit 1 unless all are intact");
     auto* from = command->add_option("--from", options->from, "Trust the first N audit entries and check from entry N on")->needs(verify);

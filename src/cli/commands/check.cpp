@@ -122,6 +122,9 @@ void add_check_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<CheckOptions>();
     CLI::App* command = app.add_subcommand(
         "check", "Check personas: schema (v1.0, v0.2), consistency, action vocabulary, signature, lint");
+    command->footer(
+        "Exit codes: 0 every file passes, 1 errors (or warnings with --strict), 3 a file cannot be read or parsed, 64 usage error.\n"
+        "Diagnostic codes (E0xx errors, W0xx warnings) are listed in docs/CHECK.md.");
     command->alias("validate");
     command->add_option("FILE", options->files, "Persona files")->required();
     command->add_flag("--strict", options->strict, "Fail on warnings too");

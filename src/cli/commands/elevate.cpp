@@ -34,6 +34,12 @@ void add_elevate_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<ElevateOptions>();
     CLI::App* command = app.add_subcommand(
         "elevate", "Grant a temporary elevation defined in the persona (it expires after its ttl_seconds), or revoke one");
+    command->footer(
+        "Give exactly one of --elevation ID or --revoke ID; --reason is required for both.\n"
+        "The state file is re-signed with the configured key (.ampersona/config.json or AMP_SIGNING_KEY and AMP_KEY_ID),\n"
+        "which must be trusted in the trust store.\n"
+        "Exit codes: 0 granted, renewed or revoked, 1 revoke denied (not active), 3 refused (unknown id, missing approver,\n"
+        "untrusted signing key, state out of step with the audit log, lock timeout), 64 usage error.");
     command->add_option("FILE", options->file, "Persona file (or any companion file)")->required();
     auto* grant = command->add_option("--elevation", options->elevation, "Elevation id to grant or renew");
     auto* revoke = command->add_option("--revoke", options->revoke, "Elevation id to revoke now");

@@ -92,6 +92,11 @@ int run_status(const FleetOptions& options) {
 void add_fleet_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<FleetOptions>();
     CLI::App* command = app.add_subcommand("fleet", "Check or summarise every persona in a directory");
+    command->footer(
+        "--check covers schema, persona and state signatures, state binding, audit and drift chains, the integrity\n"
+        "snapshot and state_rev continuity of every persona file in DIR; other JSON files are listed as skipped.\n"
+        "Exit codes: 0 every persona passes (--status: always), 1 a persona fails or DIR has no persona file,\n"
+        "3 DIR cannot be read, 64 usage error.");
     command->add_option("DIR", options->directory, "Directory of personas")->required();
     auto* check = command->add_flag("--check", options->check,
                                     "Check schema, signatures, state binding, audit and drift chains, snapshots; exit 1 if any fails");

@@ -42,6 +42,12 @@ void add_gate_command(CLI::App& app, Action& action) {
     CLI::App* command = app.add_subcommand(
         "gate", "Evaluate a persona's gates on metrics, approve a pending transition, or override with a record.\n"
                 "Exit codes: 0 transition applied or observed, 1 nothing fired or denied, 2 pending human approval.");
+    command->footer(
+        "Every evaluation appends a drift line and records expired elevations. The state file is re-signed with the\n"
+        "configured key (.ampersona/config.json or AMP_SIGNING_KEY and AMP_KEY_ID), which must be trusted in the\n"
+        "trust store. With --override and --metrics, the criteria must be failing (else use --evaluate).\n"
+        "Exit code 3: refused (unknown gate, unreadable metrics, untrusted signing key, invalid signature, state out of\n"
+        "step with the audit log, lock timeout); nothing is written. 64: usage error.");
     command->add_option("FILE", options->file, "Persona file (or any companion file)")->required();
     auto* evaluate = command->add_option(
         "--evaluate", options->evaluate, "Gate id to evaluate, or '*' to apply whichever gate wins");

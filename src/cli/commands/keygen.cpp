@@ -47,6 +47,10 @@ int run_keygen(const KeygenOptions& options) {
 void add_keygen_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<KeygenOptions>();
     CLI::App* command = app.add_subcommand("keygen", "Generate an ed25519 key pair: PREFIX.key (mode 0600) and PREFIX.pub");
+    command->footer(
+        "Writes PREFIX.key (private, mode 0600, PEM PKCS#8) and PREFIX.pub (PEM); refuses to overwrite either.\n"
+        "Next: amp trust add PREFIX.pub --key-id ID.\n"
+        "Exit codes: 0 both files written, 3 a file exists or cannot be written, 64 usage error.");
     command->add_option("--key-id", options->key_id, "Identifier the key will have in the trust store, e.g. k-2026-Q2")
         ->required();
     command->add_option("-o,--output", options->prefix, "Path prefix of the two files (default: the key id)");

@@ -72,6 +72,10 @@ int run_sign(const SignOptions& options) {
 void add_sign_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<SignOptions>();
     CLI::App* command = app.add_subcommand("sign", "Sign personas, state files or integrity snapshots in place");
+    command->footer(
+        "The key id comes from --key-id, else from the trust-store entry of the key's public key.\n"
+        "Signing STEM.state.json also re-signs its integrity snapshot and records a Checkpoint entry when the chain is intact.\n"
+        "Exit codes: 0 every file signed, 3 key or file problem (then nothing is written), 64 usage error.");
     command->add_option("FILE", options->files, "Documents to sign")->required();
     command->add_option("--key", options->key, "Private key file (PEM, raw or hex)")->required();
     command->add_option("--key-id", options->key_id,

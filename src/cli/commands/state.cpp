@@ -53,6 +53,8 @@ int run_rebuild(const StateOptions& options) {
 void add_state_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<StateOptions>();
     CLI::App* command = app.add_subcommand("state", "Manage a persona's state file");
+    command->footer(
+        "Exit codes: 0 state file rewritten, 3 no audit log, no usable StateChange, key problem or lock timeout, 64 usage error.");
     command->require_subcommand(1, 1);
     CLI::App* rebuild = command->add_subcommand(
         "rebuild", "Rebuild the state file from the audit log's latest intact StateChange, sign it, record a Recovery entry");

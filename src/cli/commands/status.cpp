@@ -133,6 +133,8 @@ int run_status(const StatusOptions& options) {
 void add_status_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<StatusOptions>();
     CLI::App* command = app.add_subcommand("status", "Show a persona's phase, elevations, approvals, signatures and audit head");
+    command->footer(
+        "Read-only. Exit codes: 0 the status was printed, 3 the persona or state file cannot be read, 64 usage error.");
     command->add_option("FILE", options->file, "Persona file (or any companion file)")->required();
     command->add_flag("--json", options->json, "Print one JSON document on stdout");
     command->add_flag("--drift", options->drift, "Add the per-metric trend from the drift ledger");

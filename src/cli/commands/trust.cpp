@@ -105,6 +105,10 @@ int run_revoke(const TrustOptions& options) {
 void add_trust_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<TrustOptions>();
     CLI::App* trust = app.add_subcommand("trust", "Manage the trust store .ampersona/trust.json");
+    trust->footer(
+        "The trust store is .ampersona/trust.json of the nearest workspace: the first directory upwards from the\n"
+        "current one that has .ampersona/. 'trust add' creates .ampersona/ in the current directory when there is none.\n"
+        "Exit codes: 0 done, 3 missing or invalid key file or trust store, unknown or duplicate key id, 64 usage error.");
     trust->require_subcommand(1, 1);
 
     CLI::App* add = trust->add_subcommand("add", "Trust a public key (raw, hex or PEM file) under a new key_id");

@@ -114,6 +114,9 @@ int run_verify(const VerifyOptions& options) {
 void add_verify_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<VerifyOptions>();
     CLI::App* command = app.add_subcommand("verify", "Verify the signatures of personas, state files or integrity snapshots");
+    command->footer(
+        "Keys come from the nearest workspace's trust store (.ampersona/trust.json), never from the signature block.\n"
+        "Exit codes: 0 every file verifies, 1 at least one fails, 3 at least one could not be checked, 64 usage error.");
     command->add_option("FILE", options->files, "Documents to verify")->required();
     command->add_option("--pubkey", options->public_key_file,
                         "Verify against this public key only, bypassing the trust store");
