@@ -67,8 +67,21 @@ expect_exit 0
 expect_stdout "agent.integrity.json: valid"
 amp audit agent.json --checkpoint-verify --json
 expect_json "d['ok'] and d['integrity']['snapshot']['entries'] == $entries"
-expect_json 'd["integrity"]["snapshot"]["acknowledged_breaks"] == [{"entry": 4, "reason": "IR-2213 reviewed: entry 3 edited"}]'
+expect_json '[(b["entry"], b["reason"]) for b in d["integrity"]["snapshot"]["acknowledged_breaks"]] == [(4, "IR-2213 reviewed: entry 3 edited")]'
 expect_json 'd["integrity"]["signature"]["status"] == "valid" and d["integrity"]["signature"]["key_id"] == "k-2026-Q1"'
+# The acknowledgement pins the reviewed link: the hashes of entries 3 and 4 as they are now.
+expect_equal "pinned to the reviewed lines" \
+    "$(python3 -c 'import hashlib; l=open("agent.audit.jsonl","rb").read().split(b"\n"); print(" ".join("sha256:"+hashlib.sha256(x).hexdigest() for x in l[3:5]))')" \
+    "$(json_value agent.integrity.json '" ".join([d["acknowledged_breaks"][0]["previous_entry_hash"], d["acknowledged_breaks"][0]["entry_hash"]])')"
+# Editing the reviewed entry again after the review is a new break.
+cp agent.audit.jsonl agent.audit.reviewed
+sed -i '4s/"ts":/"ts" :/' agent.audit.jsonl
+amp audit agent.json --verify
+expect_exit 1
+expect_stdout "DAMAGED"
+cp agent.audit.reviewed agent.audit.jsonl
+amp audit agent.json --verify
+expect_exit 0
 amp audit agent.json --verify
 expect_exit 0
 expect_stdout "anchored by the signed snapshot: entries 0..$((entries - 1))"

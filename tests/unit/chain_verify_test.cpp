@@ -502,7 +502,7 @@ TEST_CASE("verify skips acknowledged breaks", "[chain]") {
     lines.erase(lines.begin() + 3);
     write_lines(log, lines);
     VerifyOptions options;
-    options.acknowledged_breaks = {3};
+    options.acknowledged_breaks = {{3, line_hash(lines[2]), line_hash(lines[3])}};
 
     CHECK(verify_chain(log, options).intact());
 
@@ -511,6 +511,34 @@ TEST_CASE("verify skips acknowledged breaks", "[chain]") {
     const auto& damage = damage_of(verify_chain(log, options));
     CHECK(damage.kind == DamageKind::content_changed);
     CHECK(damage.index == 6);
+}
+
+TEST_CASE("an acknowledgement does not cover a later edit of its link", "[chain]") {
+    TempDir dir;
+    const fs::path log = dir / "agent.audit.jsonl";
+    auto lines = build_log(log, 6);
+    lines.erase(lines.begin() + 3);
+    write_lines(log, lines);
+    VerifyOptions options;
+    options.acknowledged_breaks = {{3, line_hash(lines[2]), line_hash(lines[3])}};
+    REQUIRE(verify_chain(log, options).intact());
+
+    // The line before the reviewed break is edited after the review.
+    std::vector<std::string> edited = lines;
+    edited[2].replace(edited[2].find("\"ts\""), 4, "\"ts\" ");
+    write_lines(log, edited);
+    CHECK(damage_of(verify_chain(log, options)).index == 3);
+
+    // The reviewed line itself is edited: the pin no longer matches, so the break at 3 shows again.
+    edited = lines;
+    edited[3].replace(edited[3].find("\"ts\""), 4, "\"ts\" ");
+    write_lines(log, edited);
+    CHECK(damage_of(verify_chain(log, options)).index == 3);
+
+    // An acknowledgement without the hashes covers nothing.
+    options.acknowledged_breaks = {{3, "", ""}};
+    write_lines(log, lines);
+    CHECK(damage_of(verify_chain(log, options)).index == 3);
 }
 
 TEST_CASE("verify calls the visitor for each entry", "[chain]") {

@@ -75,15 +75,24 @@ struct ChainReport {
 // order, with its 0-based index and its line without "\n".
 using EntryVisitor = std::function<void(std::uint64_t index, const Json& entry, std::string_view line)>;
 
+// A break an operator reviewed, pinned to the two lines of the broken link
+// as they were at the review: a later edit of either line is a new break.
+struct AcknowledgedLink {
+    std::uint64_t entry = 0;
+    std::string previous_entry_hash;  // hash of line `entry - 1`, or "genesis" for entry 0
+    std::string entry_hash;           // hash of line `entry`
+};
+
 // Settings of one verify_chain call.
 struct VerifyOptions {
     // First entry checked. Earlier lines are only hashed and counted, and the
     // link of entry `from_index` to its predecessor is trusted (for `--from N`).
     // At 0, entry 0 must carry prev_hash "genesis".
     std::uint64_t from_index = 0;
-    // Entries whose link to their predecessor (prev_hash and ts order) an
-    // operator reviewed and re-anchored; those two checks are skipped there.
-    std::vector<std::uint64_t> acknowledged_breaks;
+    // Links an operator reviewed and re-anchored: at those entries the
+    // prev_hash and ts order checks are skipped, but only while both lines
+    // still have the hashes they had at the review.
+    std::vector<AcknowledgedLink> acknowledged_breaks;
     // Line counts N for which ChainReport::heads_at records the head.
     std::vector<std::uint64_t> heads_at;
     // Called for every entry from `from_index` on that parses, also after

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "amp/audit/chain_verify.hpp"
 #include "amp/clock.hpp"
 #include "amp/crypto/ed25519.hpp"
 #include "amp/json/value.hpp"
@@ -19,6 +20,11 @@ namespace amp::audit {
 struct AcknowledgedBreak {
     std::uint64_t entry = 0;
     std::string reason;
+    // The hashes of the link's two lines at the review (see AcknowledgedLink).
+    // Empty in a request until the checkpoint pins them; an acknowledgement
+    // read without them covers nothing.
+    std::string previous_entry_hash;
+    std::string entry_hash;
 };
 
 struct SnapshotSigner {
@@ -27,6 +33,9 @@ struct SnapshotSigner {
     std::string signer;
 };
 
+// Returns the link that an acknowledgement covers, for VerifyOptions.
+AcknowledgedLink link_of(const AcknowledgedBreak& acknowledged);
+
 // Reads the acknowledged breaks of an existing snapshot (empty if none).
 std::vector<AcknowledgedBreak> acknowledged_breaks(const Json& snapshot);
 
@@ -34,7 +43,7 @@ std::vector<AcknowledgedBreak> acknowledged_breaks(const Json& snapshot);
 // honours: those of a snapshot whose signature verifies against the trust
 // store of its workspace at `now`.
 struct TrustedBreaks {
-    std::vector<std::uint64_t> entries;
+    std::vector<AcknowledgedLink> entries;
     // Reason the snapshot's acknowledgements are not honoured (unsigned,
     // invalid signature, no trust store, unreadable file). Empty when they
     // are honoured, or when there is no snapshot.

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -586,8 +587,8 @@ std::string entry_place(std::uint64_t index) { return fmt::format("entry {} (lin
 class ChainVerifier {
 public:
     ChainVerifier(const std::filesystem::path& log, const VerifyOptions& options)
-        : log_(log), options_(options), acknowledged_(options.acknowledged_breaks), heads_at_(options.heads_at) {
-        std::sort(acknowledged_.begin(), acknowledged_.end());
+        : log_(log), options_(options), heads_at_(options.heads_at) {
+        for (const AcknowledgedLink& link : options.acknowledged_breaks) acknowledged_.emplace(link.entry, link);
         std::sort(heads_at_.begin(), heads_at_.end());
         heads_at_.erase(std::unique(heads_at_.begin(), heads_at_.end()), heads_at_.end());
     }
@@ -651,10 +652,20 @@ private:
             return;
         }
 
-        const bool link_trusted = (index > 0 && index == options_.from_index) ||
-                                  std::binary_search(acknowledged_.begin(), acknowledged_.end(), index);
+        const bool link_trusted = (index > 0 && index == options_.from_index) || acknowledged_link(index, line);
         if (!link_trusted) check_link(index, *fields.prev_hash);
         check_time(index, fields, link_trusted);
+    }
+
+    // True when an acknowledgement covers this entry's link and neither line
+    // of the link changed since: an edit after the review is not covered.
+    bool acknowledged_link(std::uint64_t index, const ChainLine& line) const {
+        const auto [first, last] = acknowledged_.equal_range(index);
+        const std::string previous = index == 0 ? std::string(store::genesis_hash) : tagged_hash(previous_digest_);
+        for (auto it = first; it != last; ++it) {
+            if (it->second.previous_entry_hash == previous && it->second.entry_hash == tagged_hash(line.digest)) return true;
+        }
+        return false;
     }
 
     void check_link(std::uint64_t index, std::string_view recorded) {
@@ -762,7 +773,7 @@ private:
 
     const std::filesystem::path& log_;
     const VerifyOptions& options_;
-    std::vector<std::uint64_t> acknowledged_;  // sorted
+    std::multimap<std::uint64_t, AcknowledgedLink> acknowledged_;
     std::vector<std::uint64_t> heads_at_;      // sorted, unique
     EntryScanner scanner_;
     ChainReport report_;

@@ -78,7 +78,7 @@ private:
 struct SnapshotCheck {
     Json details = Json::object();
     bool ok = true;
-    std::vector<std::uint64_t> honoured_breaks;  // only from a validly signed snapshot
+    std::vector<AcknowledgedLink> honoured_breaks;  // only from a validly signed snapshot
     std::optional<std::uint64_t> anchored_entries;
     std::optional<std::string> audit_head;
     std::optional<std::uint64_t> drift_entries;
@@ -136,7 +136,7 @@ SnapshotCheck check_snapshot(const persona::PersonaPaths& paths, signing::TrustS
     Json acknowledged = Json::array();
     for (const AcknowledgedBreak& entry : breaks) {
         acknowledged.push_back({{"entry", entry.entry}, {"reason", entry.reason}});
-        if (trusted) check.honoured_breaks.push_back(entry.entry);
+        if (trusted) check.honoured_breaks.push_back(link_of(entry));
     }
     check.details["acknowledged_breaks"] = acknowledged;
     if (!trusted && !breaks.empty()) {

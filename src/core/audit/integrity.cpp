@@ -22,6 +22,10 @@ namespace amp::audit {
 
 namespace fs = std::filesystem;
 
+AcknowledgedLink link_of(const AcknowledgedBreak& acknowledged) {
+    return {acknowledged.entry, acknowledged.previous_entry_hash, acknowledged.entry_hash};
+}
+
 std::vector<AcknowledgedBreak> acknowledged_breaks(const Json& snapshot) {
     std::vector<AcknowledgedBreak> breaks;
     if (!snapshot.contains("acknowledged_breaks") || !snapshot["acknowledged_breaks"].is_array()) return breaks;
@@ -29,8 +33,11 @@ std::vector<AcknowledgedBreak> acknowledged_breaks(const Json& snapshot) {
         const auto index = json::count_member(entry, "entry");
         if (!index) continue;
         // A reason that is not a string is dropped rather than thrown as a type error.
-        const auto reason = entry.find("reason");
-        breaks.push_back({*index, reason != entry.end() && reason->is_string() ? reason->get<std::string>() : ""});
+        const auto text = [&entry](const char* name) {
+            const auto found = entry.find(name);
+            return found != entry.end() && found->is_string() ? found->get<std::string>() : std::string();
+        };
+        breaks.push_back({*index, text("reason"), text("previous_entry_hash"), text("entry_hash")});
     }
     return breaks;
 }
@@ -66,7 +73,7 @@ TrustedBreaks trusted_acknowledged_breaks(const persona::PersonaPaths& paths, Ti
         trusted.ignored_because = fmt::format("its signature does not verify: {}", verification.message);
         return trusted;
     }
-    for (const AcknowledgedBreak& entry : breaks) trusted.entries.push_back(entry.entry);
+    for (const AcknowledgedBreak& entry : breaks) trusted.entries.push_back(link_of(entry));
     return trusted;
 }
 
@@ -79,8 +86,22 @@ bool acknowledgeable(DamageKind kind) {
 
 ChainReport verify_with(const std::filesystem::path& log, const std::vector<AcknowledgedBreak>& breaks) {
     VerifyOptions options;
-    for (const AcknowledgedBreak& entry : breaks) options.acknowledged_breaks.push_back(entry.entry);
+    for (const AcknowledgedBreak& entry : breaks) options.acknowledged_breaks.push_back(link_of(entry));
     return verify_chain(log, options);
+}
+
+// Pins an acknowledgement of `entry` to the two lines of its link as they
+// are now, so that a later edit of either is not covered by the review.
+AcknowledgedBreak pinned(const std::filesystem::path& log, std::uint64_t entry, std::string reason) {
+    VerifyOptions options;
+    options.heads_at = {entry, entry + 1};
+    const ChainReport report = verify_chain(log, options);
+    const auto previous = report.heads_at.find(entry);
+    const auto own = report.heads_at.find(entry + 1);
+    if (previous == report.heads_at.end() || own == report.heads_at.end()) {
+        throw Error(fmt::format("{} has no entry {} to acknowledge", log.string(), entry));
+    }
+    return {entry, std::move(reason), previous->second, own->second};
 }
 
 // The damage that stops a checkpoint, or null. A torn final line does not,
@@ -99,7 +120,7 @@ std::vector<std::uint64_t> breaks_to_acknowledge(const std::filesystem::path& lo
         const ChainReport report = verify_with(log, breaks);
         if (!report.first_damage || !acknowledgeable(report.first_damage->kind)) break;
         listed.push_back(report.first_damage->index);
-        breaks.push_back({report.first_damage->index, ""});
+        breaks.push_back(pinned(log, report.first_damage->index, ""));
     }
     return listed;
 }
@@ -149,7 +170,7 @@ SnapshotInputs read_snapshot_inputs(const persona::PersonaPaths& paths, const st
                                     entry.entry, paths.audit().string(), damage_kind_name(next->kind)),
                         {"repair the line by hand from a backup, then run: amp audit FILE --verify"});
         }
-        breaks.push_back(entry);
+        breaks.push_back(pinned(paths.audit(), entry.entry, entry.reason));
     }
 
     inputs.audit = verify_with(paths.audit(), breaks);
@@ -194,7 +215,12 @@ Json compose_snapshot(const persona::PersonaPaths& paths, const SnapshotInputs& 
         snapshot["state_digest"] = operations::state_digest(*inputs.state);
     }
     Json acknowledged = Json::array();
-    for (const AcknowledgedBreak& entry : inputs.breaks) acknowledged.push_back({{"entry", entry.entry}, {"reason", entry.reason}});
+    for (const AcknowledgedBreak& entry : inputs.breaks) {
+        acknowledged.push_back({{"entry", entry.entry},
+                                {"reason", entry.reason},
+                                {"previous_entry_hash", entry.previous_entry_hash},
+                                {"entry_hash", entry.entry_hash}});
+    }
     snapshot["acknowledged_breaks"] = acknowledged;
     snapshot["created_at"] = format_time(now);
     return snapshot;

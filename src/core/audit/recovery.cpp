@@ -110,7 +110,7 @@ struct RebuildSource {
 
 // Finds the last StateChange before the first unacknowledged damage. A torn
 // final line is not damage here: the rebuild moves it aside.
-RebuildSource find_rebuild_source(const fs::path& log, const std::vector<std::uint64_t>& acknowledged) {
+RebuildSource find_rebuild_source(const fs::path& log, const std::vector<AcknowledgedLink>& acknowledged) {
     RebuildSource found;
     VerifyOptions options;
     options.acknowledged_breaks = acknowledged;

@@ -24,7 +24,7 @@ SignStateResult sign_state(const persona::PersonaPaths& paths, const crypto::Sec
     std::vector<audit::AcknowledgedBreak> breaks;
     if (fs::exists(paths.integrity())) breaks = audit::acknowledged_breaks(signing::load_document(paths.integrity()));
     audit::VerifyOptions options;
-    for (const audit::AcknowledgedBreak& entry : breaks) options.acknowledged_breaks.push_back(entry.entry);
+    for (const audit::AcknowledgedBreak& entry : breaks) options.acknowledged_breaks.push_back(audit::link_of(entry));
     const audit::ChainReport report = audit::verify_chain(paths.audit(), options);
     // A torn final line alone is repaired by the checkpoint's own append.
     if (report.first_damage && report.first_damage->kind != audit::DamageKind::torn_final_line) {
