@@ -25,6 +25,9 @@ begin "a trusted configured key signs the state"
 amp gate personas/release_bot.json --evaluate onboarding --metrics metrics-onboarding.json
 expect_exit 0
 expect_equal "state signed by k1" k1 "$(state_key)"
+amp audit personas/release_bot.json --verify
+expect_exit 0
+expect_stdout "drift ledger: 1 entry, head sha256:"
 
 begin "a key_id missing from the trust store is refused before any write"
 configure_signing keys/k3.key k3

@@ -41,7 +41,8 @@ void print_chain(const char* label, const Json& chain) {
         print_line(fmt::format("  {}: none", label));
         return;
     }
-    print_line(fmt::format("  {}: {} entries, head {}", label, chain.value("entries", 0), chain.value("head", "?")));
+    const int entries = chain.value("entries", 0);
+    print_line(fmt::format("  {}: {} {}, head {}", label, entries, entries == 1 ? "entry" : "entries", chain.value("head", "?")));
     if (!chain.contains("damage")) return;
     const Json& damage = chain["damage"];
     print_line(fmt::format("    {} {}", red(damage.value("kind", "?")), damage.value("message", "")));

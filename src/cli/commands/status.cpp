@@ -100,7 +100,8 @@ void print_status(const Json& status) {
 }
 
 void print_drift(const Json& drift) {
-    print_line(fmt::format("drift ledger {} ({} entries)", drift.value("file", "?"), drift.value("entries", 0)));
+    const int entries = drift.value("entries", 0);
+    print_line(fmt::format("drift ledger {} ({} {})", drift.value("file", "?"), entries, entries == 1 ? "entry" : "entries"));
     // The trend column is a sparkline, drawn only on a terminal.
     const bool trend = stdout_is_terminal();
     print_line(fmt::format("  {:<24} {:>10} {:>10} {:>10} {:>10} {:>10}{}", "METRIC", "FIRST", "LAST", "MIN", "MAX",
