@@ -44,8 +44,12 @@ man_section() {
 }
 
 # Succeeds when the text on stdin contains the option or name as a whole word.
+# The word is matched literally: package names such as libstdc++6 hold
+# characters that a regular expression would read as operators.
 contains_word() {
-    grep -qE -- "(^|[^-[:alnum:]_])$1([^-[:alnum:]_]|$)"
+    local literal
+    literal=$(printf '%s' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
+    grep -qE -- "(^|[^-[:alnum:]_])${literal}([^-[:alnum:]_]|$)"
 }
 
 # Runs the installed completion function for a command line given as words,
