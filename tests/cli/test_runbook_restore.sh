@@ -94,4 +94,16 @@ amp audit personas/agent.json --verify
 expect_exit 1
 expect_stdout "audit anchor does NOT match"
 
+begin "restore: a shorter log is not re-anchored over its signed snapshot"
+before=$(sha256sum personas/agent.integrity.json personas/agent.audit.jsonl)
+amp audit personas/agent.json --checkpoint-create --sign-key old.key
+expect_exit 1
+expect_stderr "no longer matches the signed snapshot"
+expect_stderr "cut at the end?"
+expect_stderr "mv personas/agent.integrity.json personas/agent.integrity.json.INCIDENT"
+amp sign personas/agent.state.json --key old.key
+expect_exit 0
+expect_stderr "no longer matches the signed snapshot"
+expect_equal "snapshot and log unchanged" "$before" "$(sha256sum personas/agent.integrity.json personas/agent.audit.jsonl)"
+
 finish

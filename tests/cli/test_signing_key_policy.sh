@@ -89,6 +89,8 @@ amp fleet personas --check
 expect_exit 0
 expect_stdout "personas/release_bot.json: ok"
 expect_stdout "  warning: state_signature: key k2 is retired"
+amp status personas/release_bot.json
+expect_stdout "state sig:    valid (key k2; key k2 is retired"
 
 begin "a retired key past its grace period is refused"
 export AMP_NOW=2026-07-03T09:00:00Z

@@ -50,6 +50,10 @@ std::string sparkline(const Json& values) {
 
 std::string signature_text(const Json& status) {
     const std::string state = status.value("status", "unknown");
+    if (state == "valid" && status.contains("warning")) {
+        // A retired key in its grace period: valid today, invalid when the period ends.
+        return fmt::format("{} (key {}; {})", yellow("valid"), status.value("key_id", "?"), status.value("warning", ""));
+    }
     if (state == "valid") return fmt::format("{} (key {})", green("valid"), status.value("key_id", "?"));
     if (state == "invalid") return fmt::format("{}: {}", red("INVALID"), status.value("error", ""));
     if (state == "unchecked") return fmt::format("{}: {}", yellow("not checked"), status.value("error", ""));

@@ -131,6 +131,35 @@ std::string acknowledge_command(const persona::PersonaPaths& paths, const std::v
     return command + " --reason R";
 }
 
+// Refuses to replace a signed snapshot whose anchor the log no longer
+// matches: entries cut from the end, or the last anchored entry changed,
+// leave no break for --acknowledge to name, and a new snapshot would hide
+// the loss for good.
+void require_anchor_still_holds(const persona::PersonaPaths& paths, const Json& existing) {
+    if (!signing::is_signed(existing)) return;
+    const auto anchored = json::count_member(existing, "entries");
+    if (!anchored || *anchored == 0 || !existing.contains("chain_head") || !existing["chain_head"].is_string()) return;
+
+    VerifyOptions options;
+    options.heads_at = {*anchored};
+    const ChainReport report = verify_chain(paths.audit(), options);
+    const auto head = report.heads_at.find(*anchored);
+    if (head != report.heads_at.end() && head->second == existing["chain_head"].get<std::string>()) return;
+
+    throw Error(fmt::format("{} no longer matches the signed snapshot {}: the snapshot anchors {} entries ending in {}, "
+                            "the log {}; refusing to re-anchor it",
+                            paths.audit().string(), paths.integrity().string(), *anchored,
+                            existing["chain_head"].get<std::string>(),
+                            head == report.heads_at.end()
+                                ? fmt::format("has only {} entries (cut at the end?)", report.entries)
+                                : fmt::format("has {} at entry {}", head->second, *anchored - 1)),
+                {"restore the log from a backup taken with this snapshot, then run: amp audit FILE --verify",
+                 fmt::format("if the loss is reviewed and accepted, keep the old snapshot as evidence "
+                             "(mv {0} {0}.INCIDENT) and create a new checkpoint",
+                             paths.integrity().string())},
+                ExitCode::negative);
+}
+
 // Inputs of a snapshot, read and checked before anything is written.
 struct SnapshotInputs {
     std::vector<AcknowledgedBreak> breaks;  // the existing snapshot's acknowledgements, then the new ones
@@ -148,7 +177,11 @@ SnapshotInputs read_snapshot_inputs(const persona::PersonaPaths& paths, const st
 
     SnapshotInputs inputs;
     std::vector<AcknowledgedBreak>& breaks = inputs.breaks;
-    if (fs::exists(paths.integrity())) breaks = acknowledged_breaks(signing::load_document(paths.integrity()));
+    if (fs::exists(paths.integrity())) {
+        const Json existing = signing::load_document(paths.integrity());
+        require_anchor_still_holds(paths, existing);
+        breaks = acknowledged_breaks(existing);
+    }
 
     // Each acknowledgement must name the break the chain actually has next.
     std::vector<AcknowledgedBreak> requested = acknowledge;
