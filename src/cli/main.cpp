@@ -43,10 +43,10 @@ constexpr std::array<CommandEntry, 11> commands{{
 }};
 
 // Building every command's options is about a third of the start-up of a
-// short command such as `amp verify`, which CI runs once per file. When the
-// first argument names a command, only that command is registered; for
-// anything else (--help, --version, a typo) all are, so help and usage
-// errors list every command.
+// short command such as `amp verify`, which CI runs once per file. So when
+// the first argument names a command, only that command is registered.
+// Anything else (--help, --version, a typo) registers all of them, so that
+// help and usage errors list every command.
 const CommandEntry* find_command(std::string_view name) {
     for (const CommandEntry& command : commands) {
         if (name == command.name || (!command.alias.empty() && name == command.alias)) return &command;
@@ -79,7 +79,7 @@ std::size_t edit_distance(std::string_view left, std::string_view right) {
 }
 
 // A first argument that is neither an option nor a command is a mistyped
-// command; CLI11 alone would only say that a command is required.
+// command. CLI11 alone would report only that a command is required.
 int unknown_command(std::string_view name) {
     amp::cli::print_error(fmt::format("unknown command \"{}\"", name));
     const CommandEntry* closest = nullptr;

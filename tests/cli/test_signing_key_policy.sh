@@ -52,7 +52,7 @@ configure_signing keys/k3.key k2
 before=$(snapshot_files)
 amp elevate personas/release_bot.json --elevation release-deploy --reason test --approver ops@example.org
 expect_exit 3
-expect_stderr 'is not the key the trust store'
+expect_stderr 'does not match the key the trust store'
 expect_equal "nothing written" "$before" "$(snapshot_files)"
 
 begin "the environment override is checked the same way and named"

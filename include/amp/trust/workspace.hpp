@@ -14,6 +14,7 @@ namespace amp::trust {
 struct SigningConfig {
     std::filesystem::path key;  // absolute; relative paths in config.json are resolved against the workspace root
     std::string key_id;
+    std::string origin;  // where the setting came from, for messages: "AMP_SIGNING_KEY" or the config.json path
 };
 
 struct Policy {

@@ -130,8 +130,7 @@ int run_checkpoint_create(const AuditOptions& options) {
         if (configured) {
             key_file = configured->key.string();
             requested_key_id = configured->key_id;
-            key_origin = trust::signing_from_environment() || !workspace ? "AMP_SIGNING_KEY"
-                                                                         : workspace->config_path().string();
+            key_origin = configured->origin;
         }
     }
 
@@ -225,7 +224,7 @@ void add_audit_command(CLI::App& app, Action& action) {
         "the configured key (.ampersona/config.json or AMP_SIGNING_KEY); either must be trusted in the trust store.\n"
         "Without any key the snapshot is unsigned and anchors nothing.\n"
         "Exit codes: 0 intact / written / valid, 1 damaged, unacknowledged break or snapshot mismatch,\n"
-        "3 a file cannot be read or the request is refused (nothing is written), 64 usage error.");
+        "3 a file cannot be read or the request is rejected (nothing is written), 64 usage error.");
     command->add_option("FILE", options->files, "Persona files (or any companion files)")->required();
     auto* verify = command->add_flag("--verify", options->verify, "Verify each persona's history; exit 1 unless all are intact");
     auto* from = command->add_option("--from", options->from, "Trust the first N audit entries and check from entry N on")->needs(verify);

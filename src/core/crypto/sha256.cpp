@@ -8,7 +8,7 @@
 // SHA-256 comes from libsodium rather than OpenSSL: OpenSSL 3 loads its
 // configuration and providers on the first digest, which costs several
 // million instructions per process, more than a whole `amp verify` needs
-// otherwise. libsodium's implementation needs no set-up and never fails.
+// otherwise. libsodium's implementation needs no set-up.
 
 namespace amp::crypto {
 

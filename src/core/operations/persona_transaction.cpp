@@ -84,17 +84,15 @@ void PersonaTransaction::load() {
     signing_ = workspace_ ? workspace_->signing() : trust::signing_from_environment();
     if (signing_) {
         signing_key_ = crypto::load_private_key(signing_->key);
-        const bool from_environment = trust::signing_from_environment().has_value();
-        const std::string origin =
-            from_environment || !workspace_ ? std::string("AMP_SIGNING_KEY") : workspace_->config_path().string();
         if (!workspace_ || !fs::exists(workspace_->trust_store_path())) {
             throw Error(fmt::format("a signing key is configured in {} but there is no trust store to check it against; "
                                     "refusing to change state",
-                                    origin),
+                                    signing_->origin),
                         {"add its public key first: amp trust add PUBFILE --key-id ID"});
         }
         signing::require_trusted_signing_key(*signing_key_, signing_->key_id,
-                                             trust::TrustStore::load(workspace_->trust_store_path()), now_, origin);
+                                             trust::TrustStore::load(workspace_->trust_store_path()), now_,
+                                             signing_->origin);
     }
 
     persona_ = signing::load_document(paths_.persona());

@@ -90,7 +90,7 @@ void require_trusted_signing_key(const crypto::SecretKey& key, const std::string
                     {fmt::format("add its public key first: amp trust add PUBFILE --key-id {}", key_id)});
     }
     if (entry->public_key != key.public_key()) {
-        throw Error(fmt::format("the signing key from {} is not the key the trust store {} holds for \"{}\" "
+        throw Error(fmt::format("the signing key from {} does not match the key the trust store {} contains for \"{}\" "
                                 "(trusted {}, given {}); refusing to sign with it",
                                 origin, store.path().string(), key_id, crypto::to_hex(entry->public_key),
                                 crypto::to_hex(key.public_key())),
@@ -109,7 +109,7 @@ void require_trusted_signing_key(const crypto::SecretKey& key, const std::string
 }
 
 const trust::TrustStore& TrustStores::for_file(const fs::path& file) {
-    // Files of one directory share a workspace; a fleet check asks for
+    // Files of one directory share a workspace. A fleet check looks up
     // thousands of them, and each look-up walks the tree with stat calls.
     const fs::path directory = file.parent_path();
     if (const auto known = by_directory_.find(directory); known != by_directory_.end()) return *known->second;

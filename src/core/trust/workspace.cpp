@@ -63,7 +63,7 @@ std::optional<SigningConfig> signing_from_environment() {
         throw Error("AMP_SIGNING_KEY is set but AMP_KEY_ID is not",
                     {"export AMP_KEY_ID=<the key_id of that key in the trust store>"});
     }
-    return SigningConfig{fs::absolute(key), key_id};
+    return SigningConfig{fs::absolute(key), key_id, "AMP_SIGNING_KEY"};
 }
 
 std::optional<SigningConfig> Workspace::signing() const {
@@ -80,7 +80,7 @@ std::optional<SigningConfig> Workspace::signing() const {
     }
     fs::path key = signing["key"].get<std::string>();
     if (key.is_relative()) key = root_ / key;
-    return SigningConfig{key, signing["key_id"].get<std::string>()};
+    return SigningConfig{key, signing["key_id"].get<std::string>(), config_path().string()};
 }
 
 Policy Workspace::policy() const {
